@@ -1,0 +1,96 @@
+"""The Analyzer: normalise, segment, score (lexicon + rules + model), decide, find urgency and room."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .analysis import CATEGORIES, Analysis
+from .features import features
+from .lexicon import Lexicon, load_lexicon
+from .model import MODEL_PATH, NaiveBayes
+from .normalize import normalize
+from .rooms import extract_room
+from .rules import rule_adjustments
+from .segment import ensure_jieba, tokenize
+from .urgency import urgency
+
+# How much the statistical model counts next to the lexicon; chosen by cross-validation.
+MODEL_WEIGHT = 1.0
+# Softmax temperature turning scores into a confidence.
+TEMPERATURE = 1.5
+
+
+class Analyzer:
+    def __init__(
+        self,
+        *,
+        extra_lexicon: Mapping[str, Sequence[str]] | None = None,
+        extra_words: Sequence[str] = (),
+        model_path: str | Path | None = None,
+        guess_threshold: float = 0.55,
+        model: NaiveBayes | None = None,
+        model_weight: float = MODEL_WEIGHT,
+    ) -> None:
+        words = list(extra_words) + [w for ws in (extra_lexicon or {}).values() for w in ws]
+        ensure_jieba(words)
+        self.lexicon: Lexicon = load_lexicon(extra_lexicon)
+        if model is None:
+            path = Path(model_path) if model_path is not None else MODEL_PATH
+            model = NaiveBayes.load(path) if path.is_file() else None
+        self.model = model
+        self.model_weight = model_weight if model is not None else 0.0
+        self.guess_threshold = guess_threshold
+
+    def scores(self, clean: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+        """Combined score per category for normalised text, and the cues behind each."""
+        adj, _fired = rule_adjustments(self.lexicon, clean)
+        total = dict(adj)
+        cues: dict[str, list[str]] = {}
+        for c in CATEGORIES:
+            hits = self.lexicon.hits(c, clean)
+            cues[c] = [w for w, _ in hits]
+            total[c] += sum(w for _, w in hits)
+        if self.model_weight and clean:
+            nb = self.model.scores(features(clean, tokenize(clean)))
+            top = max(nb.values())
+            for c in CATEGORIES:
+                total[c] += self.model_weight * (nb[c] - top)
+        return total, cues
+
+    def analyze(self, text: str) -> Analysis:
+        clean = normalize(text)
+        total, cues = self.scores(clean)
+        category = max(CATEGORIES, key=total.__getitem__)
+        top = total[category]
+        exps = {c: math.exp((total[c] - top) / TEMPERATURE) for c in CATEGORIES}
+        confidence = exps[category] / sum(exps.values())
+        urgent, danger = urgency(self.lexicon, clean)
+        matched = tuple(dict.fromkeys(cues[category] + (danger if urgent else [])))
+        return Analysis(
+            category=category,
+            confidence=round(confidence, 4),
+            urgent=urgent,
+            room=extract_room(clean),
+            matched=matched,
+            guess=confidence < self.guess_threshold,
+        )
+
+
+_default: Analyzer | None = None
+_default_lock = threading.Lock()
+
+
+def default_analyzer() -> Analyzer:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Analyzer()
+        return _default
+
+
+def analyze(text: str) -> Analysis:
+    """Analyse one message with the packaged lexicon and model."""
+    return default_analyzer().analyze(text)

@@ -1,0 +1,78 @@
+"""Reading labelled corpora (JSON Lines, format in corpus/LABELS.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .analysis import CATEGORIES
+
+TRAINING_FILES = ("dev.jsonl", "train_extra.jsonl")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    id: str
+    text: str
+    label: str
+    urgent: bool
+    room: str | None
+
+
+class CorpusError(ValueError):
+    """One line of a corpus that is not a valid record; `line` is 1-based."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+def parse_record(raw: str, line: int) -> Record:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CorpusError(line, f"invalid JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise CorpusError(line, "not a JSON object")
+    text, label = obj.get("text"), obj.get("label")
+    if not isinstance(text, str):
+        raise CorpusError(line, "missing or non-string 'text'")
+    if label not in CATEGORIES:
+        raise CorpusError(line, f"'label' must be one of {', '.join(CATEGORIES)}")
+    room = obj.get("room")
+    if room is not None and not isinstance(room, str):
+        room = str(room)
+    return Record(str(obj.get("id", line)), text, label, bool(obj.get("urgent", False)), room)
+
+
+def iter_records(lines: Iterator[str] | list[str]) -> Iterator[Record | CorpusError]:
+    """Records of a JSONL stream, yielding a CorpusError in place of each bad line."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield parse_record(raw, number)
+        except CorpusError as err:
+            yield err
+
+
+def load_records(path: str | Path) -> list[Record]:
+    """All valid records of one JSONL file (bad lines are skipped)."""
+    with open(path, encoding="utf-8") as fh:
+        return [r for r in iter_records(fh) if isinstance(r, Record)]
+
+
+def training_records() -> list[Record]:
+    """The shipped training set: dev.jsonl plus our own extra labelled messages."""
+    out: list[Record] = []
+    data = resources.files(__package__) / "data"
+    for name in TRAINING_FILES:
+        source = data / name
+        if source.is_file():
+            lines = source.read_text(encoding="utf-8").splitlines()
+            out.extend(r for r in iter_records(lines) if isinstance(r, Record))
+    return out

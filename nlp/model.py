@@ -1,0 +1,87 @@
+"""A small multinomial naive Bayes classifier, pure Python, saved as JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import CATEGORIES
+from .features import features
+from .normalize import normalize
+from .segment import tokenize
+
+MODEL_PATH = Path(__file__).parent / "data" / "model.json"
+ALPHA = 0.5  # additive smoothing; small data, many rare features
+
+
+@dataclass(slots=True)
+class NaiveBayes:
+    priors: dict[str, float]  # log P(c)
+    loglik: dict[str, dict[str, float]]  # feature -> {c: log P(f|c)}
+    unseen: dict[str, float]  # log P(unseen feature | c)
+
+    def scores(self, feats: Iterable[str]) -> dict[str, float]:
+        """Per-class log-probability, averaged per feature so long posts don't dominate."""
+        totals = dict.fromkeys(CATEGORIES, 0.0)
+        n = 0
+        for f in feats:
+            row = self.loglik.get(f)
+            if row is None:
+                continue  # unseen everywhere: no evidence either way
+            n += 1
+            for c in CATEGORIES:
+                totals[c] += row[c]
+        if n:
+            for c in CATEGORIES:
+                totals[c] /= n
+        return totals
+
+    def predict(self, text: str) -> str:
+        clean = normalize(text)
+        s = self.scores(features(clean, tokenize(clean)))
+        return max(CATEGORIES, key=s.__getitem__)
+
+    def to_json(self) -> dict:
+        return {
+            "kind": "multinomial-nb",
+            "priors": self.priors,
+            "unseen": self.unseen,
+            "loglik": {f: [round(row[c], 4) for c in CATEGORIES] for f, row in self.loglik.items()},
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, obj: dict) -> NaiveBayes:
+        loglik = {f: dict(zip(CATEGORIES, v, strict=True)) for f, v in obj["loglik"].items()}
+        return cls(priors=obj["priors"], loglik=loglik, unseen=obj["unseen"])
+
+    @classmethod
+    def load(cls, path: str | Path = MODEL_PATH) -> NaiveBayes:
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def train_model(records: Iterable[tuple[str, str]]) -> NaiveBayes:
+    """Fit the classifier on (text, category) pairs; categories outside CATEGORIES are skipped."""
+    counts = {c: Counter() for c in CATEGORIES}
+    docs = Counter()
+    for text, label in records:
+        if label not in counts:
+            continue
+        clean = normalize(text)
+        counts[label].update(set(features(clean, tokenize(clean))))
+        docs[label] += 1
+    vocab = set().union(*counts.values())
+    total_docs = sum(docs.values()) or 1
+    priors = {c: math.log((docs[c] + 1) / (total_docs + len(CATEGORIES))) for c in CATEGORIES}
+    denom = {c: sum(counts[c].values()) + ALPHA * (len(vocab) + 1) for c in CATEGORIES}
+    unseen = {c: math.log(ALPHA / denom[c]) for c in CATEGORIES}
+    loglik = {
+        f: {c: math.log((counts[c][f] + ALPHA) / denom[c]) for c in CATEGORIES} for f in vocab
+    }
+    return NaiveBayes(priors=priors, loglik=loglik, unseen=unseen)

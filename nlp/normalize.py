@@ -1,0 +1,44 @@
+"""Text normalisation: one canonical form before any matching or counting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and BOM characters carry no meaning but break substring matching.
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# "@name" followed by a (possibly U+2005) space, or at the very end of the message.
+_MENTION = re.compile(r"@[^\s@]{1,24}(?:\s+|$)")
+# WeChat sticker codes such as [抱拳] or [图片] are not words of the message.
+_STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+    "\ufe00-\ufe0f\U000e0000-\U000e007f\u3030\u303d\u3297\u3299]"
+)
+_REPEAT_PUNCT = re.compile(r"([!?,.。、~…;:·\-=*#~])\1+")
+_SPACES = re.compile(r"\s+")
+
+
+def _once(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _MENTION.sub(" ", text)
+    text = _STICKER.sub(" ", text)
+    text = _EMOJI.sub(" ", text)
+    text = _REPEAT_PUNCT.sub(r"\1", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text.lower()
+
+
+def normalize(text: str) -> str:
+    """Full/half width, zero-width chars, @mentions, emoji, repeated punctuation, spaces.
+
+    Applied to a fixed point (bounded) so that normalize(normalize(x)) == normalize(x):
+    removing one piece can bring two others together (e.g. "@@a b").
+    """
+    prev = None
+    for _ in range(6):
+        if text == prev:
+            break
+        prev, text = text, _once(text)
+    return text
