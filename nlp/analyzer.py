@@ -1,4 +1,4 @@
-"""The Analyzer: normalise, segment, score (lexicon + rules + model), decide, find urgency and room."""
+"""The Analyzer: normalise, segment, score (lexicon, rules, model), decide urgency and room."""
 
 from __future__ import annotations
 

@@ -1,0 +1,85 @@
+"""`python -m nlp.crossval`: 5-fold cross-validation over the shipped training data, and
+train-on-dev / test-on-extra. The lexicon and rules are fixed; only the model is refitted."""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Sequence
+
+from .analyzer import MODEL_WEIGHT, Analyzer
+from .corpus import Record, training_records
+from .evaluation import errors, format_report, score
+from .model import train_model
+
+
+def folds(records: Sequence[Record], k: int = 5, seed: int = 13) -> list[list[Record]]:
+    """k stratified folds: each label spread evenly, order shuffled with a fixed seed."""
+    by_label: dict[str, list[Record]] = {}
+    for rec in records:
+        by_label.setdefault(rec.label, []).append(rec)
+    out: list[list[Record]] = [[] for _ in range(k)]
+    rng = random.Random(seed)
+    i = 0
+    for label in sorted(by_label):
+        group = by_label[label][:]
+        rng.shuffle(group)
+        for rec in group:
+            out[i % k].append(rec)
+            i += 1
+    return out
+
+
+def _fit(train: Sequence[Record], weight: float) -> Analyzer:
+    model = train_model((r.text, r.label) for r in train)
+    return Analyzer(model=model, model_weight=weight)
+
+
+def cross_validate(records: Sequence[Record], weight: float, k: int = 5) -> tuple[dict, list]:
+    """Pooled predictions of k models, each scored on the fold it did not see."""
+    parts = folds(records, k)
+    gold, preds = [], []
+    for i, test in enumerate(parts):
+        train = [r for j, p in enumerate(parts) if j != i for r in p]
+        analyzer = _fit(train, weight)
+        gold.extend(test)
+        preds.extend(analyzer.analyze(r.text) for r in test)
+    return score(gold, preds), errors(gold, preds)
+
+
+def held_out(train: Sequence[Record], test: Sequence[Record], weight: float) -> tuple[dict, list]:
+    analyzer = _fit(train, weight)
+    preds = [analyzer.analyze(r.text) for r in test]
+    return score(test, preds), errors(test, preds)
+
+
+def _line(name: str, result: dict) -> str:
+    u = result["urgent"]
+    return (
+        f"{name:<34} macro-F1={result['macro_f1']:.3f} acc={result['accuracy']:.3f} "
+        f"urgent P={u['precision']:.3f} R={u['recall']:.3f} room={result['room']['accuracy']:.3f}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--weights", default=f"0,{MODEL_WEIGHT}", help="model weights to compare")
+    parser.add_argument("--errors", action="store_true", help="full report with misclassified")
+    args = parser.parse_args(argv)
+    records = training_records()
+    dev = [r for r in records if not r.id.startswith("x")]
+    extra = [r for r in records if r.id.startswith("x")]
+    print(f"training data: {len(dev)} dev + {len(extra)} extra = {len(records)}")
+    for weight in (float(w) for w in args.weights.split(",")):
+        cv, cv_err = cross_validate(records, weight)
+        ho, ho_err = held_out(dev, extra, weight)
+        print(_line(f"5-fold CV, model weight {weight}", cv))
+        print(_line(f"dev -> extra, model weight {weight}", ho))
+        if args.errors:
+            print("\n== 5-fold CV ==\n" + format_report(cv, cv_err))
+            print("\n== dev -> extra ==\n" + format_report(ho, ho_err) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
