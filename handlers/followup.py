@@ -1,0 +1,41 @@
+"""The clock's side of an item's life: reminders for what nobody claimed, escalation of what
+nobody resolved. Run by the scheduler; each reminder or escalation is keyed so a restart
+never sends it twice.
+"""
+
+from __future__ import annotations
+
+from handlers import texts
+from handlers.context import Ctx
+from handlers.privacy import summary
+from handlers.timing import release_time
+from storage import Outgoing
+from storage.states import ACTIVE
+
+
+async def sweep(ctx: Ctx) -> list[Outgoing]:
+    s = ctx.cfg.schedule
+    soonest = min(s.remind_after(True), s.escalate_after(True), s.remind_after(False))
+    out: list[Outgoing] = []
+    office = ctx.cfg.units["office"]
+    for item in await ctx.repo.items(statuses=sorted(ACTIVE), until=ctx.now - soonest):
+        age = ctx.now - item.created_at
+        if item.status == "open" and age >= s.remind_after(item.urgent):
+            key = f"remind:{item.id}"
+            if not await ctx.repo.has_key(key):
+                out.append(Outgoing(
+                    room=item.group, text=texts.REMIND.format(id=item.id, summary=summary(item.text)),
+                    mentions=item.assignees, urgent=item.urgent, key=key, item_id=item.id,
+                    due_at=release_time(ctx.cfg, ctx.now, item.urgent)))
+        if age >= s.escalate_after(item.urgent):
+            key = f"escalate:{item.id}"
+            if not await ctx.repo.has_key(key):
+                hours = int(s.escalate_after(item.urgent).total_seconds() // 3600)
+                out.append(Outgoing(
+                    room=office.group or ctx.cfg.staff_group,
+                    text=texts.ESCALATE.format(id=item.id, group=item.group, hours=hours,
+                                               label=texts.CATEGORY_LABELS[item.category],
+                                               summary=summary(item.text)),
+                    mentions=(office.id,), urgent=item.urgent, key=key, item_id=item.id,
+                    due_at=release_time(ctx.cfg, ctx.now, item.urgent)))
+    return out

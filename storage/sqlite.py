@@ -1,0 +1,504 @@
+"""The aiosqlite repository: the only place SQL is written.
+
+One connection in WAL mode. Writes outside a transaction() commit on their own;
+inside one they commit together (group commit). A task that holds the transaction
+may call any method without deadlocking on itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.errors import NotFound, StorageError
+from storage.models import Event, Item, Message, NewItem, Outgoing, QueuedOutgoing
+
+log = logging.getLogger(__name__)
+
+_ITEM_COLS = (
+    "id, building, room, grp, category, urgent, status, text, reporter_id, reporter_name,"
+    " assignees, created_at, updated_at, message_id, confidence, unit, claimed_by,"
+    " resolved_at, me_too, keywords"
+)
+_OUT_COLS = (
+    "id, room, text, mentions, urgent, key, item_id, direct_to, created_at, due_at,"
+    " status, attempts, last_error"
+)
+
+
+def ts(dt: datetime) -> str:
+    """One sortable text form for every stored time: UTC, microseconds, offset."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime reached storage")
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_ts(s: str | None) -> datetime | None:
+    return datetime.fromisoformat(s) if s else None
+
+
+def _migrations() -> list[tuple[int, str]]:
+    found = []
+    for f in resources.files("storage.migrations").iterdir():
+        name = f.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), f.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _item(row: Sequence[Any]) -> Item:
+    return Item(
+        id=row[0],
+        building=row[1],
+        room=row[2],
+        group=row[3],
+        category=row[4],
+        urgent=bool(row[5]),
+        status=row[6],
+        text=row[7],
+        reporter_id=row[8],
+        reporter_name=row[9],
+        assignees=tuple(json.loads(row[10])),
+        created_at=from_ts(row[11]),  # type: ignore[arg-type]
+        updated_at=from_ts(row[12]),  # type: ignore[arg-type]
+        message_id=row[13],
+        confidence=row[14],
+        unit=row[15],
+        claimed_by=row[16],
+        resolved_at=from_ts(row[17]),
+        me_too=row[18],
+        keywords=tuple(json.loads(row[19])),
+    )
+
+
+def _queued(row: Sequence[Any]) -> QueuedOutgoing:
+    out = Outgoing(
+        room=row[1],
+        text=row[2],
+        mentions=tuple(json.loads(row[3])),
+        urgent=bool(row[4]),
+        key=row[5],
+        item_id=row[6],
+        direct_to=row[7],
+        due_at=from_ts(row[9]),
+    )
+    return QueuedOutgoing(
+        id=row[0],
+        out=out,
+        created_at=from_ts(row[8]),  # type: ignore[arg-type]
+        due_at=from_ts(row[9]),  # type: ignore[arg-type]
+        status=row[10],
+        attempts=row[11],
+        last_error=row[12],
+    )
+
+
+class SqliteRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._db = conn
+        self._lock = asyncio.Lock()
+        self._owner: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            f"tx-{id(self)}", default=False
+        )
+
+    # -- lifecycle ---------------------------------------------------------------
+    @classmethod
+    async def open(cls, path: str | Path) -> SqliteRepository:
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as e:
+            raise StorageError(f"database {path} cannot be opened: {e}") from None
+        repo = cls(conn)
+        try:
+            await conn.execute("PRAGMA busy_timeout = 10000")
+            if str(path) != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await repo._migrate()
+        except sqlite3.DatabaseError as e:
+            await conn.close()
+            raise StorageError(f"database {path} cannot be used: {e}") from None
+        return repo
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _migrate(self) -> None:
+        await self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        async with self._db.execute("SELECT MAX(version) FROM schema_version") as cur:
+            row = await cur.fetchone()
+        current = (row[0] if row else None) or 0
+        migrations = _migrations()
+        latest = migrations[-1][0] if migrations else 0
+        if current > latest:
+            raise StorageError(f"database schema {current} is newer than this stairbot ({latest})")
+        for version, sql in migrations:
+            if version <= current:
+                continue
+            async with self.transaction():
+                for statement in sql.split(";\n"):
+                    if statement.strip():
+                        await self._db.execute(statement)
+                await self._db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+            log.info("database migrated to schema %d", version)
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("SELECT MAX(version) FROM schema_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0] or 0) if row else 0
+
+    # -- transactions ------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        if self._owner.get():
+            yield  # already inside this task's transaction
+            return
+        async with self._lock:
+            token = self._owner.set(True)
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
+            finally:
+                self._owner.reset(token)
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Inside a transaction: undo just this block's writes if it raises."""
+        async with self.transaction():
+            await self._db.execute("SAVEPOINT step")
+            try:
+                yield
+            except BaseException:
+                await self._db.execute("ROLLBACK TO step")
+                await self._db.execute("RELEASE step")
+                raise
+            await self._db.execute("RELEASE step")
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        async with self.transaction():
+            return await self._db.execute(sql, params)
+
+    async def _writemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self.transaction():
+            await self._db.executemany(sql, rows)
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        async with self._db.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with self._db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    # -- messages ----------------------------------------------------------------
+    async def record_messages(self, msgs: Sequence[Message], received_at: datetime) -> list[bool]:
+        """Store each message once; True where it is new (redeliveries are False)."""
+        if not msgs:
+            return []
+        ids = [m.id for m in msgs]
+        async with self.transaction():
+            marks = ",".join("?" * len(ids))
+            seen = {r[0] for r in await self._all(f"SELECT id FROM messages WHERE id IN ({marks})", ids)}
+            fresh: list[bool] = []
+            rows = []
+            for m in msgs:
+                new = m.id not in seen
+                fresh.append(new)
+                if new:
+                    seen.add(m.id)
+                    rows.append(
+                        (m.id, ts(m.ts), m.room, m.sender_id, m.sender_name, m.text,
+                         json.dumps(list(m.mentions)), m.kind, ts(received_at))
+                    )
+            await self._db.executemany(
+                "INSERT INTO messages (id, ts, room, sender_id, sender_name, text, mentions,"
+                " kind, received_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+        return fresh
+
+    async def pending_messages(self, limit: int = 1000) -> list[Message]:
+        rows = await self._all(
+            "SELECT id, ts, room, sender_id, sender_name, text, mentions, kind FROM messages"
+            " WHERE state = 'received' ORDER BY ts, rowid LIMIT ?",
+            (limit,),
+        )
+        return [
+            Message(id=r[0], ts=from_ts(r[1]), room=r[2], sender_id=r[3], sender_name=r[4],  # type: ignore[arg-type]
+                    text=r[5] or "", mentions=tuple(json.loads(r[6])), kind=r[7])
+            for r in rows
+        ]
+
+    async def mark_message(
+        self, message_id: str, state: str, category: str | None = None,
+        urgent: bool | None = None, confidence: float | None = None,
+    ) -> None:
+        await self._write(
+            "UPDATE messages SET state = ?, category = ?, urgent = ?, confidence = ? WHERE id = ?",
+            (state, category, None if urgent is None else int(urgent), confidence, message_id),
+        )
+
+    async def message_state(self, message_id: str) -> str | None:
+        row = await self._one("SELECT state FROM messages WHERE id = ?", (message_id,))
+        return row[0] if row else None
+
+    async def similar_message_since(
+        self, msg: Message, since: datetime
+    ) -> bool:
+        """Same sender, group and text under another id, recently: WeChat's double delivery."""
+        row = await self._one(
+            "SELECT 1 FROM messages WHERE room = ? AND sender_id = ? AND ts >= ? AND ts <= ?"
+            " AND text = ? AND id != ? AND state != 'received' LIMIT 1",
+            (msg.room, msg.sender_id, ts(since), ts(msg.ts), msg.text, msg.id),
+        )
+        return row is not None
+
+    async def count_messages(self) -> int:
+        row = await self._one("SELECT COUNT(*) FROM messages")
+        return int(row[0])
+
+    async def count_ignored(self, room: str, day: str) -> None:
+        await self._write(
+            "INSERT INTO ignored (room, day, n) VALUES (?, ?, 1)"
+            " ON CONFLICT(room, day) DO UPDATE SET n = n + 1",
+            (room, day),
+        )
+
+    async def ignored_counts(self) -> dict[str, int]:
+        rows = await self._all("SELECT room, SUM(n) FROM ignored GROUP BY room")
+        return {r[0]: int(r[1]) for r in rows}
+
+    async def purge_text_before(self, before: datetime) -> int:
+        cur = await self._write(
+            "UPDATE messages SET text = NULL WHERE ts < ? AND text IS NOT NULL AND state != 'received'",
+            (ts(before),),
+        )
+        return cur.rowcount
+
+    # -- items -------------------------------------------------------------------
+    async def create_item(self, new: NewItem) -> Item:
+        at = ts(new.created_at)
+        async with self.transaction():
+            cur = await self._db.execute(
+                "INSERT INTO items (building, room, grp, category, urgent, status, text, reporter_id,"
+                " reporter_name, assignees, created_at, updated_at, message_id, confidence, unit,"
+                " keywords) VALUES (?,?,?,?,?,'open',?,?,?,?,?,?,?,?,?,?)",
+                (new.building, new.room, new.group, new.category, int(new.urgent), new.text,
+                 new.reporter_id, new.reporter_name, json.dumps(list(new.assignees)), at, at,
+                 new.message_id, new.confidence, new.unit,
+                 json.dumps(list(new.keywords), ensure_ascii=False)),
+            )
+            item_id = cur.lastrowid
+        assert item_id is not None
+        return await self.get_item(item_id)
+
+    async def get_item(self, item_id: int) -> Item:
+        row = await self._one(f"SELECT {_ITEM_COLS} FROM items WHERE id = ?", (item_id,))
+        if row is None:
+            raise NotFound(item_id)
+        return _item(row)
+
+    async def item_for_message(self, message_id: str) -> Item | None:
+        row = await self._one(f"SELECT {_ITEM_COLS} FROM items WHERE message_id = ?", (message_id,))
+        return _item(row) if row else None
+
+    async def update_item(self, item_id: int, at: datetime, **fields: Any) -> Item:
+        allowed = {"status", "category", "urgent", "assignees", "unit", "claimed_by",
+                   "resolved_at", "me_too"}
+        sets, params = [], []
+        for name, value in fields.items():
+            if name not in allowed:
+                raise ValueError(f"cannot update item field {name}")
+            if name == "assignees":
+                value = json.dumps(list(value))
+            elif name == "resolved_at":
+                value = ts(value) if value else None
+            elif name == "urgent":
+                value = int(value)
+            sets.append(f"{name} = ?")
+            params.append(value)
+        sets.append("updated_at = ?")
+        params.append(ts(at))
+        await self._write(f"UPDATE items SET {', '.join(sets)} WHERE id = ?", (*params, item_id))
+        return await self.get_item(item_id)
+
+    async def items(
+        self,
+        *,
+        buildings: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        assignee: str | None = None,
+        groups: Sequence[str] | None = None,
+        category: str | None = None,
+        limit: int | None = None,
+    ) -> list[Item]:
+        where, params = [], []
+        for col, values in (("building", buildings), ("status", statuses), ("grp", groups)):
+            if values is not None:
+                where.append(f"{col} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        if since is not None:
+            where.append("created_at >= ?")
+            params.append(ts(since))
+        if until is not None:
+            where.append("created_at < ?")
+            params.append(ts(until))
+        if category is not None:
+            where.append("category = ?")
+            params.append(category)
+        if assignee is not None:
+            where.append("EXISTS (SELECT 1 FROM json_each(items.assignees) WHERE value = ?)")
+            params.append(assignee)
+        sql = f"SELECT {_ITEM_COLS} FROM items"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_item(r) for r in await self._all(sql, params)]
+
+    async def building_counts(
+        self, start: datetime, end: datetime, active: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Per building, for [start, end): new, by category, urgent, resolved; open as of now."""
+        s, e = ts(start), ts(end)
+        marks = ",".join("?" * len(active))
+        rows = await self._all(
+            "SELECT building,"
+            " SUM(created_at >= ? AND created_at < ?),"
+            " SUM(created_at >= ? AND created_at < ? AND category = 'need'),"
+            " SUM(created_at >= ? AND created_at < ? AND category = 'complaint'),"
+            " SUM(created_at >= ? AND created_at < ? AND category = 'question'),"
+            " SUM(created_at >= ? AND created_at < ? AND urgent),"
+            " SUM(resolved_at >= ? AND resolved_at < ?),"
+            f" SUM(status IN ({marks}) AND created_at < ?)"
+            " FROM items WHERE category != 'other' GROUP BY building",
+            (s, e, s, e, s, e, s, e, s, e, s, e, *active, e),
+        )
+        return {
+            r[0]: {"new": r[1] or 0, "need": r[2] or 0, "complaint": r[3] or 0,
+                   "question": r[4] or 0, "urgent": r[5] or 0, "resolved": r[6] or 0,
+                   "open": r[7] or 0}
+            for r in rows
+        }
+
+    async def count_items(self) -> int:
+        row = await self._one("SELECT COUNT(*) FROM items")
+        return int(row[0])
+
+    # -- audit trail ---------------------------------------------------------------
+    async def add_event(self, ev: Event) -> None:
+        await self._write(
+            "INSERT INTO events (item_id, at, actor_id, action, from_status, to_status, message_id,"
+            " detail) VALUES (?,?,?,?,?,?,?,?)",
+            (ev.item_id, ts(ev.at), ev.actor_id, ev.action, ev.from_status, ev.to_status,
+             ev.message_id, ev.detail),
+        )
+
+    async def events(self, item_id: int) -> list[Event]:
+        rows = await self._all(
+            "SELECT item_id, at, actor_id, action, from_status, to_status, message_id, detail"
+            " FROM events WHERE item_id = ? ORDER BY id",
+            (item_id,),
+        )
+        return [Event(r[0], from_ts(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]  # type: ignore[arg-type]
+
+    # -- outbox --------------------------------------------------------------------
+    async def queue(self, out: Outgoing, now: datetime) -> int | None:
+        """Queue a message; None when one with the same key was queued before."""
+        due = out.due_at or now
+        async with self.transaction():
+            cur = await self._db.execute(
+                "INSERT INTO outbox (room, text, mentions, urgent, key, item_id, direct_to,"
+                " created_at, due_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING",
+                (out.room, out.text, json.dumps(list(out.mentions)), int(out.urgent), out.key,
+                 out.item_id, out.direct_to, ts(now), ts(due)),
+            )
+            return cur.lastrowid if cur.rowcount else None
+
+    async def has_key(self, key: str) -> bool:
+        return await self._one("SELECT 1 FROM outbox WHERE key = ?", (key,)) is not None
+
+    async def due_outgoing(self, now: datetime, limit: int = 100) -> list[QueuedOutgoing]:
+        rows = await self._all(
+            f"SELECT {_OUT_COLS} FROM outbox WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, id LIMIT ?",
+            (ts(now), limit),
+        )
+        return [_queued(r) for r in rows]
+
+    async def next_due(self) -> datetime | None:
+        row = await self._one("SELECT MIN(due_at) FROM outbox WHERE status = 'pending'")
+        return from_ts(row[0]) if row and row[0] else None
+
+    async def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
+        await self._writemany(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            [(ts(at), i) for i in ids],
+        )
+
+    async def mark_failed(self, ids: Sequence[int], error: str, retry_at: datetime | None) -> None:
+        """Retry later, or (retry_at None) give up and keep the row as failed for staff to see."""
+        status = "pending" if retry_at else "failed"
+        await self._writemany(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
+            " due_at = COALESCE(?, due_at) WHERE id = ?",
+            [(status, error[:500], ts(retry_at) if retry_at else None, i) for i in ids],
+        )
+
+    async def outgoing(self, status: str | None = None) -> list[QueuedOutgoing]:
+        sql = f"SELECT {_OUT_COLS} FROM outbox"
+        params: tuple[Any, ...] = ()
+        if status:
+            sql += " WHERE status = ?"
+            params = (status,)
+        return [_queued(r) for r in await self._all(sql + " ORDER BY id", params)]
+
+    # -- corrections, kv -----------------------------------------------------------
+    async def add_correction(
+        self, item_id: int, text: str, category: str, by_id: str, at: datetime
+    ) -> None:
+        await self._write(
+            "INSERT INTO corrections (item_id, text, category, by_id, at) VALUES (?,?,?,?,?)",
+            (item_id, text, category, by_id, ts(at)),
+        )
+
+    async def corrections(self) -> list[tuple[str, str]]:
+        rows = await self._all("SELECT text, category FROM corrections ORDER BY id")
+        return [(r[0], r[1]) for r in rows]
+
+    async def get(self, key: str) -> str | None:
+        row = await self._one("SELECT value FROM kv WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def put(self, key: str, value: str) -> None:
+        await self._write(
+            "INSERT INTO kv (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def kv_items(self, prefix: str) -> dict[str, str]:
+        rows = await self._all("SELECT key, value FROM kv WHERE key >= ? AND key < ?",
+                               (prefix, prefix + "\uffff"))
+        return {r[0]: r[1] for r in rows}
