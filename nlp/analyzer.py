@@ -15,7 +15,7 @@ from .normalize import normalize
 from .rooms import extract_room
 from .rules import rule_adjustments
 from .segment import ensure_jieba, tokenize
-from .urgency import urgency
+from .urgency import Urgency, urgency
 
 # How much the statistical model counts next to the lexicon; chosen by cross-validation.
 MODEL_WEIGHT = 1.0
@@ -44,9 +44,11 @@ class Analyzer:
         self.model_weight = model_weight if model is not None else 0.0
         self.guess_threshold = guess_threshold
 
-    def scores(self, clean: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+    def scores(
+        self, clean: str, urg: Urgency
+    ) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Combined score per category for normalised text, and the cues behind each."""
-        adj, _fired = rule_adjustments(self.lexicon, clean)
+        adj, _fired = rule_adjustments(self.lexicon, clean, urg)
         total = dict(adj)
         cues: dict[str, list[str]] = {}
         for c in CATEGORIES:
@@ -62,17 +64,17 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         clean = normalize(text)
-        total, cues = self.scores(clean)
+        urg = urgency(self.lexicon, clean)
+        total, cues = self.scores(clean, urg)
         category = max(CATEGORIES, key=total.__getitem__)
         top = total[category]
         exps = {c: math.exp((total[c] - top) / TEMPERATURE) for c in CATEGORIES}
         confidence = exps[category] / sum(exps.values())
-        urgent, danger = urgency(self.lexicon, clean)
-        matched = tuple(dict.fromkeys(cues[category] + (danger if urgent else [])))
+        matched = tuple(dict.fromkeys(cues[category] + (list(urg.cues) if urg.urgent else [])))
         return Analysis(
             category=category,
             confidence=round(confidence, 4),
-            urgent=urgent,
+            urgent=urg.urgent,
             room=extract_room(clean),
             matched=matched,
             guess=confidence < self.guess_threshold,

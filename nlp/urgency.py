@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .lexicon import Lexicon
 
 URGENT_THRESHOLD = 3.0
+# Staff's urgent notices are terse; one danger cue is enough there.
+NOTICE_THRESHOLD = 1.5
 
 
-def urgency(lexicon: Lexicon, text: str) -> tuple[bool, list[str]]:
-    """(urgent, danger cues found) for normalised `text`."""
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    urgent: bool
+    cues: tuple[str, ...]
+    # What is in danger: "hazard" (fire, gas, water, power, lift) or "person" (fallen, lost...).
+    kind: str | None
+
+
+def urgency(lexicon: Lexicon, text: str) -> Urgency:
+    """Urgency of normalised `text`."""
     hits = lexicon.hits("urgent", text)
     score = sum(w for _, w in hits)
-    cues = [c for c, _ in hits]
-    if score < URGENT_THRESHOLD:
-        return False, cues
-    # An urgent notice from staff is still urgent, even though it is a notice.
-    if lexicon.has("urgent_notice", text):
-        return True, cues
-    # Over, a drill, a past event, a hypothetical or a safety tip: not urgent.
-    if lexicon.has("urgent_cancel", text):
-        return False, cues
-    return True, cues
+    cues = tuple(c for c, _ in hits)
+    notice = lexicon.has("urgent_notice", text) is not None
+    if score < (NOTICE_THRESHOLD if notice else URGENT_THRESHOLD):
+        return Urgency(False, cues, None)
+    # Over, a drill, a past event or a false alarm: not urgent (an urgent notice still is).
+    if not notice and lexicon.has("urgent_cancel", text):
+        return Urgency(False, cues, None)
+    if lexicon.has("hazard", text):
+        kind = "hazard"
+    elif lexicon.has("person_danger", text):
+        kind = "person"
+    else:
+        kind = None
+    return Urgency(True, cues, kind)
