@@ -63,7 +63,7 @@ async def build_digest(ctx: Ctx, day: date, oldest: int = 5) -> Digest:
 def format_digest(d: Digest, now: datetime) -> str:
     lines = [texts.DIGEST_HEAD.format(community=d.community, date=d.day.isoformat())]
     for b, c in d.buildings.items():
-        lines.append(texts.DIGEST_BUILDING.format(building=b, overdue=c.get("overdue", 0), **c))
+        lines.append(texts.DIGEST_BUILDING.format(building=b, **{"overdue": 0, **c}))
     if not any(c["new"] for c in d.buildings.values()):
         lines.append(texts.DIGEST_NONE)
     if d.oldest:

@@ -19,7 +19,8 @@ async def sweep(ctx: Ctx) -> list[Outgoing]:
     out: list[Outgoing] = []
     office = ctx.cfg.units["office"]
     for item in await ctx.repo.items(statuses=sorted(ACTIVE), until=ctx.now - soonest):
-        age = ctx.now - item.created_at
+        # The clock starts when the first ping could go out, not while quiet hours held it.
+        age = ctx.now - (release_time(ctx.cfg, item.created_at, item.urgent) or item.created_at)
         if item.status == "open" and age >= s.remind_after(item.urgent):
             key = f"remind:{item.id}"
             if not await ctx.repo.has_key(key):
