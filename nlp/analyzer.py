@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .analysis import CATEGORIES, Analysis
 from .features import features
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Hits, Lexicon, load_lexicon
 from .model import MODEL_PATH, NaiveBayes
 from .normalize import normalize
 from .rooms import extract_room
@@ -45,16 +45,15 @@ class Analyzer:
         self.guess_threshold = guess_threshold
 
     def scores(
-        self, clean: str, urg: Urgency
+        self, clean: str, urg: Urgency, hits: Hits
     ) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Combined score per category for normalised text, and the cues behind each."""
         adj, _fired = rule_adjustments(self.lexicon, clean, urg)
         total = dict(adj)
         cues: dict[str, list[str]] = {}
         for c in CATEGORIES:
-            hits = self.lexicon.hits(c, clean)
-            cues[c] = [w for w, _ in hits]
-            total[c] += sum(w for _, w in hits)
+            cues[c] = [w for w, _ in hits[c]]
+            total[c] += sum(w for _, w in hits[c])
         if self.model_weight and clean:
             nb = self.model.scores(features(clean, tokenize(clean)))
             top = max(nb.values())
@@ -64,8 +63,9 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         clean = normalize(text)
-        urg = urgency(self.lexicon, clean)
-        total, cues = self.scores(clean, urg)
+        hits = self.lexicon.hits_all(clean)
+        urg = urgency(self.lexicon, clean, hits)
+        total, cues = self.scores(clean, urg, hits)
         category = max(CATEGORIES, key=total.__getitem__)
         top = total[category]
         exps = {c: math.exp((total[c] - top) / TEMPERATURE) for c in CATEGORIES}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-_PUNCT = re.compile(r"[\s\W_]+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def features(text: str, words: list[str]) -> list[str]:
-    """Words (prefixed "w:") and char bigrams of the punctuation-free text ("c:")."""
-    out = ["w:" + w for w in words if not _PUNCT.fullmatch(w)]
+    """Words (prefixed "w:") and char bigrams of the punctuation-free text (bare)."""
+    out = ["w:" + w for w in words if w.isalnum()]
     if "?" in text:
         out.append("p:?")
-    compact = _PUNCT.sub("", text)
-    out.extend("c:" + compact[i : i + 2] for i in range(len(compact) - 1))
+    compact = _NON_WORD.sub("", text)
+    out.extend(compact[i : i + 2] for i in range(len(compact) - 1))
     return out

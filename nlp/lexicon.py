@@ -15,18 +15,46 @@ SCORED = ("need", "complaint", "question", "other", "urgent")
 EXTRA_WEIGHT = 3.0
 
 
+Hits = dict[str, list[tuple[str, float]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     cues: Mapping[str, tuple[tuple[str, float], ...]]  # category -> (cue, weight), longest first
     phrases: Mapping[str, tuple[str, ...]]  # rule name -> normalised phrases
+    # First one or two characters -> (cue, category, weight): one pass over the text finds
+    # every cue, far cheaper than testing each of ~1000 cues with `in`.
+    index: Mapping[str, tuple[tuple[str, str, float], ...]]
+
+    def hits_all(self, text: str) -> Hits:
+        """Cues per category found in `text`; a cue inside a longer hit of the same
+        category is not counted again, and each cue counts once."""
+        found: dict[str, dict[str, float]] = {c: {} for c in self.cues}
+        index = self.index
+        get = index.get
+        for i, ch in enumerate(text):
+            single = get(ch)
+            if single is not None:
+                for cue, category, weight in single:
+                    found[category][cue] = weight
+            longer = get(text[i : i + 2])
+            if longer is not None:
+                for cue, category, weight in longer:
+                    if text.startswith(cue, i):
+                        found[category][cue] = weight
+        out: Hits = {}
+        for category, cues in found.items():
+            if len(cues) > 1:
+                out[category] = [
+                    (c, w) for c, w in cues.items() if not any(c != o and c in o for o in cues)
+                ]
+            else:
+                out[category] = list(cues.items())
+        return out
 
     def hits(self, category: str, text: str) -> list[tuple[str, float]]:
-        """Cues of `category` found in `text`; a cue inside a longer hit is not counted again."""
-        found: list[tuple[str, float]] = []
-        for cue, weight in self.cues[category]:
-            if cue in text and not any(cue in longer for longer, _ in found):
-                found.append((cue, weight))
-        return found
+        """Cues of one category found in `text` (see `hits_all`)."""
+        return self.hits_all(text)[category]
 
     def has(self, rule: str, text: str) -> str | None:
         """The first phrase of list `rule` that occurs in `text`, if any."""
@@ -60,4 +88,9 @@ def load_lexicon(
         for name, items in raw.get("rules", {}).items()
         if not name.startswith("_")
     }
-    return Lexicon(cues=cues, phrases=phrases)
+    index: dict[str, list[tuple[str, str, float]]] = {}
+    for category, pairs in cues.items():
+        for cue, weight in pairs:
+            index.setdefault(cue[:2], []).append((cue, category, weight))
+    frozen = {ch: tuple(items) for ch, items in index.items()}
+    return Lexicon(cues=cues, phrases=phrases, index=frozen)

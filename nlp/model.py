@@ -6,7 +6,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import CATEGORIES
@@ -23,22 +23,19 @@ class NaiveBayes:
     priors: dict[str, float]  # log P(c)
     loglik: dict[str, dict[str, float]]  # feature -> {c: log P(f|c)}
     unseen: dict[str, float]  # log P(unseen feature | c)
+    _rows: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # Rows as tuples in CATEGORIES order: the hot loop then needs no dict per class.
+        self._rows = {f: tuple(row[c] for c in CATEGORIES) for f, row in self.loglik.items()}
 
     def scores(self, feats: Iterable[str]) -> dict[str, float]:
         """Per-class log-probability, averaged per feature so long posts don't dominate."""
-        totals = dict.fromkeys(CATEGORIES, 0.0)
-        n = 0
-        for f in feats:
-            row = self.loglik.get(f)
-            if row is None:
-                continue  # unseen everywhere: no evidence either way
-            n += 1
-            for c in CATEGORIES:
-                totals[c] += row[c]
-        if n:
-            for c in CATEGORIES:
-                totals[c] /= n
-        return totals
+        rows = [row for row in map(self._rows.get, feats) if row is not None]
+        if not rows:  # features unseen everywhere: no evidence either way
+            return dict.fromkeys(CATEGORIES, 0.0)
+        n = len(rows)
+        return {c: s / n for c, s in zip(CATEGORIES, map(sum, zip(*rows)), strict=True)}
 
     def predict(self, text: str) -> str:
         clean = normalize(text)

@@ -18,8 +18,14 @@ _DURATION = re.compile(r"(?:好几|[一二两三四五六七八九十几半\d]+�
 # Thanks for help already given ("谢谢王姐帮我拿的菜") is not a new request.
 _THANKS_FOR_HELP = re.compile(r"(?:谢谢|感谢|多谢).{0,12}帮")
 # "有没有邻居能…", "有没有会修的师傅": asking for a helper is a need.
-_HELPER = re.compile(r"有没有.{0,5}(?:邻居|人|师傅|志愿者|医生|小伙子).{0,6}(?:能|会|可以|帮|有|借|愿意)")
+_HELPER = re.compile(
+    r"有没有.{0,5}(?:(?:邻居|人|志愿者|小伙子).{0,6}(?:能|会|可以|帮|有|借|愿意)|师傅|医生|电工)"
+)
+# "停不停水", "去不去": an A-not-A question ("能不能" is usually a request, so left out).
+_A_NOT_A = re.compile(r"([^能可])不\1")
 _JUST_KNOW = re.compile(r"知道|听说")
+# "1502的快递我帮拿上去了": reporting help already given.
+_HELP_GIVEN = re.compile(r"我(?:已经)?帮.{0,10}了")
 
 
 def is_notice(lexicon: Lexicon, text: str) -> bool:
@@ -57,15 +63,21 @@ def rule_adjustments(
         fire("cancel", "other", 4)
     if _THANKS_FOR_HELP.search(text):
         fire("thanks-for-help", "other", 3)
+    if _HELP_GIVEN.search(text):
+        fire("help-given", "other", 3)
     if is_question_form(lexicon, text):
         fire("question-form", "question", 2)
     demand = lexicon.has("demand", text)
     if demand:
         fire("demand", "complaint", 1.5)
-    if _TENTATIVE.search(text) and not demand and "又" not in text:
+    tentative = _TENTATIVE.search(text)
+    # "又不亮了, 是不是没修好" reports first; "是不是又坏了?" only asks.
+    if tentative and not demand and "又" not in text[: tentative.start()]:
         fire("tentative", "question", 3)
     if _ALTERNATIVE.search(text):
         fire("alternative", "question", 2.5)
+    if _A_NOT_A.search(text):
+        fire("a-not-a", "question", 2)
     if _DURATION.search(text):
         fire("duration", "complaint", 2)
     if _HELPER.search(text) and not _JUST_KNOW.search(text):
