@@ -131,7 +131,7 @@ async def _resolve(cmd: ItemCommand, item: Item, inc: Incoming, ctx: Ctx) -> lis
     await _move(item, "resolve", inc, ctx, resolved_at=ctx.now)
     return [Outgoing(room=item.group, text=texts.RESOLVED.format(id=item.id),
                      mentions=(item.reporter_id,), item_id=item.id, key=f"resolved:{inc.msg.id}",
-                     due_at=release_time(ctx.cfg, ctx.now, False))]
+                     urgent=item.urgent, due_at=release_time(ctx.cfg, ctx.now, item.urgent))]
 
 
 async def _transfer(cmd: ItemCommand, item: Item, inc: Incoming, ctx: Ctx) -> list[Outgoing]:

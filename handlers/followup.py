@@ -18,15 +18,18 @@ async def sweep(ctx: Ctx) -> list[Outgoing]:
     soonest = min(s.remind_after(True), s.escalate_after(True), s.remind_after(False))
     out: list[Outgoing] = []
     office = ctx.cfg.units["office"]
+    # Units reached in another group (the office) are not @-mentioned in a stairwell group.
+    elsewhere = {u.id for u in ctx.cfg.units.values() if u.group}
     for item in await ctx.repo.items(statuses=sorted(ACTIVE), until=ctx.now - soonest):
         # The clock starts when the first ping could go out, not while quiet hours held it.
         age = ctx.now - (release_time(ctx.cfg, item.created_at, item.urgent) or item.created_at)
         if item.status == "open" and age >= s.remind_after(item.urgent):
             key = f"remind:{item.id}"
-            if not await ctx.repo.has_key(key):
+            here = tuple(a for a in item.assignees if a not in elsewhere)
+            if here and not await ctx.repo.has_key(key):
                 out.append(Outgoing(
                     room=item.group, text=texts.REMIND.format(id=item.id, summary=summary(item.text)),
-                    mentions=item.assignees, urgent=item.urgent, key=key, item_id=item.id,
+                    mentions=here, urgent=item.urgent, key=key, item_id=item.id,
                     due_at=release_time(ctx.cfg, ctx.now, item.urgent)))
         if age >= s.escalate_after(item.urgent):
             key = f"escalate:{item.id}"
