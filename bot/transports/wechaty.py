@@ -13,9 +13,10 @@ What it yields:
 - private (1:1) messages with room "";
 - non-text messages (image, voice, file, ...) with their kind and text "".
 
-What it drops: the bot's own messages, official and system accounts, system notes and
-recalls, groups the config does not name (counted in `ignored_rooms`), and message ids it
-has already yielded in this process.
+Groups the config does not name are yielded under their own topic (the pipeline counts
+and ignores them); a second group wearing a configured topic is dropped. It drops the
+bot's own messages, official and system accounts, system notes and recalls, and message
+ids it has already yielded in this process.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -159,7 +160,6 @@ class WechatyTransport:
             elif b in self._topics:
                 self._topic_by_id[a] = b
 
-        self.ignored_rooms: Counter[str] = Counter()  # room id -> messages dropped
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._ids: asyncio.Queue[str] = asyncio.Queue()
         self._out: asyncio.Queue[Message | BaseException | _Closed] = asyncio.Queue()
@@ -307,6 +307,8 @@ class WechatyTransport:
         return reason, logged_in_here
 
     async def _connected_bot(self) -> Any:
+        if self._closing and not self._logged_in.is_set():
+            raise TransportError("wechaty: the transport is closed")
         try:
             await asyncio.wait_for(self._logged_in.wait(), _SEND_WAIT_S)
         except TimeoutError:
@@ -342,7 +344,7 @@ class WechatyTransport:
             return
         found: set[str] = set()
         for room in rooms:
-            topic = room.payload.topic if room.payload else None
+            topic = room.payload.topic if room.is_ready() else None
             if room.room_id in self._topic_by_id:
                 found.add(self._topic_by_id[room.room_id])
             elif topic in self._topics and self._room_id_for(topic) is None:
@@ -402,15 +404,19 @@ class WechatyTransport:
             room_id = p.room_id
             topic = self._topic_by_id.get(room_id)
             if topic is None:
-                current = msg.room().payload.topic if msg.room().payload else None
-                if current in self._topics and self._room_id_for(current) is None:
+                room = msg.room()
+                current = (room.payload.topic if room.is_ready() else "") or ""
+                if current in self._topics:
+                    if self._room_id_for(current) is not None:
+                        # someone made a look-alike group: the first one seen is the real one
+                        log.warning("wechaty: a second group is named %r (%s); ignored",
+                                    current, room_id)
+                        return None
                     await self._learn(current, room_id)
                     topic = current
-            if topic is None:
-                self.ignored_rooms[room_id] += 1
-                log.debug("wechaty: message %s from unconfigured group %s dropped",
-                          message_id, room_id)
-                return None
+                else:
+                    # not ours: yielded so the pipeline can count it; never "" (= private)
+                    topic = current or room_id
             room_topic = topic
 
         text = (p.text or "") if kind == "text" else ""
