@@ -44,9 +44,7 @@ class Analyzer:
         self.model_weight = model_weight if model is not None else 0.0
         self.guess_threshold = guess_threshold
 
-    def scores(
-        self, clean: str, urg: Urgency, hits: Hits
-    ) -> tuple[dict[str, float], dict[str, list[str]]]:
+    def scores(self, clean: str, urg: Urgency, hits: Hits) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Combined score per category for normalised text, and the cues behind each."""
         adj, _fired = rule_adjustments(self.lexicon, clean, urg)
         total = dict(adj)

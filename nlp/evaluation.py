@@ -60,9 +60,7 @@ def evaluate(records: Iterable[Record], analyzer: _Analyzes) -> dict:
     return score(recs, [analyzer.analyze(r.text) for r in recs])
 
 
-def errors(
-    records: Sequence[Record], predictions: Sequence[Analysis]
-) -> list[tuple[Record, Analysis]]:
+def errors(records: Sequence[Record], predictions: Sequence[Analysis]) -> list[tuple[Record, Analysis]]:
     """Records whose category, urgency or room was predicted wrong."""
     out = []
     for rec, pred in zip(records, predictions, strict=True):
@@ -77,9 +75,7 @@ def format_report(result: dict, misclassified: Sequence[tuple[Record, Analysis]]
     lines = [f"{head}  macro-F1={result['macro_f1']:.3f}", ""]
     lines.append(f"{'label':<10}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
     for c, v in result["labels"].items():
-        lines.append(
-            f"{c:<10}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}{v['support']:>6}"
-        )
+        lines.append(f"{c:<10}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}{v['support']:>6}")
     lines += ["", "confusion (rows: true, columns: predicted)"]
     lines.append(" " * 10 + "".join(f"{c[:9]:>10}" for c in CATEGORIES))
     for t, row in result["confusion"].items():

@@ -45,9 +45,7 @@ class Lexicon:
         out: Hits = {}
         for category, cues in found.items():
             if len(cues) > 1:
-                out[category] = [
-                    (c, w) for c, w in cues.items() if not any(c != o and c in o for o in cues)
-                ]
+                out[category] = [(c, w) for c, w in cues.items() if not any(c != o and c in o for o in cues)]
             else:
                 out[category] = list(cues.items())
         return out
@@ -64,9 +62,7 @@ class Lexicon:
         return None
 
 
-def load_lexicon(
-    extra: Mapping[str, Sequence[str]] | None = None, path: Path = LEXICON_PATH
-) -> Lexicon:
+def load_lexicon(extra: Mapping[str, Sequence[str]] | None = None, path: Path = LEXICON_PATH) -> Lexicon:
     raw = json.loads(path.read_text(encoding="utf-8"))
     weights: dict[str, dict[str, float]] = {}
     for category in SCORED:

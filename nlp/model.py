@@ -35,7 +35,7 @@ class NaiveBayes:
         if not rows:  # features unseen everywhere: no evidence either way
             return dict.fromkeys(CATEGORIES, 0.0)
         n = len(rows)
-        return {c: s / n for c, s in zip(CATEGORIES, map(sum, zip(*rows)), strict=True)}
+        return {c: s / n for c, s in zip(CATEGORIES, map(sum, zip(*rows, strict=True)), strict=True)}
 
     def predict(self, text: str) -> str:
         clean = normalize(text)
@@ -78,7 +78,5 @@ def train_model(records: Iterable[tuple[str, str]]) -> NaiveBayes:
     priors = {c: math.log((docs[c] + 1) / (total_docs + len(CATEGORIES))) for c in CATEGORIES}
     denom = {c: sum(counts[c].values()) + ALPHA * (len(vocab) + 1) for c in CATEGORIES}
     unseen = {c: math.log(ALPHA / denom[c]) for c in CATEGORIES}
-    loglik = {
-        f: {c: math.log((counts[c][f] + ALPHA) / denom[c]) for c in CATEGORIES} for f in vocab
-    }
+    loglik = {f: {c: math.log((counts[c][f] + ALPHA) / denom[c]) for c in CATEGORIES} for f in vocab}
     return NaiveBayes(priors=priors, loglik=loglik, unseen=unseen)

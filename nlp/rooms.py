@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # A 3-4 digit number standing alone (not part of a longer digit/letter run).
-_CANDIDATE = re.compile(r"(?<![0-9a-z.:])(?:(\d{1,2})\s?[-—]\s?)?(\d{3,4})(?![0-9a-z]|[:.]\d)")
+_CANDIDATE = re.compile(r"(?<![0-9a-z.:])(?:([0-9]{1,2})\s?[-—]\s?)?([0-9]{3,4})(?![0-9a-z]|[:.][0-9])")
 # Units after the number that make it a quantity, a floor, a time or a year.
 _BAD_AFTER = re.compile(
     r"\s?(?:年|层|元|块|斤|米|度|岁|分|点|个|次|号(?:位|车位|楼)|路|克|毫|ml|g|%|w|万|多|人|秒|号线|公里|平)"
@@ -14,8 +14,10 @@ _BAD_AFTER = re.compile(
 _BAD_BEFORE = re.compile(
     r"(?:码|尾号|电话|手机|热线|号码|车位|位|价|¥|￥|rmb|单号|编号|验证|密码|工号|拨打|call|花了)\s?$"
 )
-_PHONE_GROUP = re.compile(r"\d{3,}[\s-]$")
+_PHONE_GROUP = re.compile(r"[0-9]{3,}[\s-]$")
 _JOINED = re.compile(r"[-—0-9a-z]")
+# Raw text may carry full-width digits; `normalize` would fix them, but callers may skip it.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
 _EMERGENCY = frozenset({"110", "119", "120", "122", "12345", "12315"})
 
 
@@ -27,7 +29,7 @@ def _plausible(number: str) -> bool:
 
 def extract_room(text: str) -> str | None:
     """The first room number in already-normalised or raw text, as digits, or None."""
-    lowered = text.lower()
+    lowered = text.translate(_FULL_WIDTH).lower()
     for match in _CANDIDATE.finditer(lowered):
         building, number = match.group(1), match.group(2)
         start = match.start()

@@ -39,9 +39,7 @@ def is_question_form(lexicon: Lexicon, text: str) -> bool:
     return bool(_QUESTION_END.search(text)) or lexicon.has("question_opening", text) is not None
 
 
-def rule_adjustments(
-    lexicon: Lexicon, text: str, urgency: Urgency
-) -> tuple[dict[str, float], list[str]]:
+def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dict[str, float], list[str]]:
     """Score offsets per category and the names of the rules that fired."""
     adj = {"need": 0.0, "complaint": 0.0, "question": 0.0, "other": 0.5}
     fired: list[str] = []
@@ -74,8 +72,13 @@ def rule_adjustments(
     # "又不亮了, 是不是没修好" reports first; "是不是又坏了?" only asks.
     if tentative and not demand and "又" not in text[: tentative.start()]:
         fire("tentative", "question", 3)
-    if _ALTERNATIVE.search(text):
+    alternative = _ALTERNATIVE.search(text)
+    if alternative:
         fire("alternative", "question", 2.5)
+    # LABELS.md priority: a fault stated as fact, then "什么时候修?", is a complaint.
+    asking = tentative or alternative or lexicon.has("question_opening", text)
+    if lexicon.has("fault", text) and not asking:
+        fire("stated-fault", "complaint", 3)
     if _A_NOT_A.search(text):
         fire("a-not-a", "question", 2)
     if _DURATION.search(text):

@@ -1,0 +1,176 @@
+"""Table tests for nlp: categories, urgency, rooms and normalisation on plain inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp import CATEGORIES, Analysis, Analyzer, analyze, extract_room, normalize, tokenize
+
+CATEGORY_CASES = [
+    # needs
+    ("楼长 我妈降压药吃完了 能帮忙去药店带一盒吗 钱我微信转你", "need"),
+    ("有没有会修水龙头的邻居", "need"),
+    ("谁能帮我换个灯泡 我够不着", "need"),
+    ("想租个地下车位 月租的 有的私聊", "need"),
+    ("隔离中 谁能帮我取个快递 取件码5-2-1038", "need"),
+    # complaints
+    ("三楼的灯坏了", "complaint"),
+    ("麻烦物业来看下我家下水又堵了", "complaint"),
+    ("电梯坏了，什么时候修？", "complaint"),
+    ("楼上天天半夜拖椅子 吵得睡不着", "complaint"),
+    ("谁家电动车推到楼道里充电 太危险了", "complaint"),
+    # questions
+    ("电梯是不是坏了？", "question"),
+    ("疫苗接种的时间和地点是什么时候？", "question"),
+    ("明天几点停水啊", "question"),
+    ("物业电话多少？", "question"),
+    ("？", "question"),
+    # other: acks, greetings, notices, cancellations
+    ("收到", "other"),
+    ("好的 谢谢楼长辛苦了👍", "other"),
+    ("在吗", "other"),
+    ("楼长在吗", "other"),
+    ("[抱拳][抱拳]", "other"),
+    ("🌹🌹🌹", "other"),
+    ("", "other"),
+    ("【通知】明天上午9点到12点停水，请提前储水。", "other"),
+    ("【温馨提示】楼道内严禁电动车充电，请大家配合。", "other"),
+    ("不用了 我家人已经买回来了 谢谢大家", "other"),
+    ("不需要了 药我儿子送过来了", "other"),
+    ("灯已经好了 谢谢物业", "other"),
+    ("人已经救出来了 没事了", "other"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), CATEGORY_CASES)
+def test_category(text: str, category: str) -> None:
+    assert analyze(text).category == category
+
+
+URGENT_CASES = [
+    ("703厨房着火了 烟从窗户往外冒 快来人啊", True),
+    ("楼道里好大一股煤气味 谁家没关煤气", True),
+    ("我被困在电梯里了 灯也灭了", True),
+    ("我奶奶在卫生间摔倒了起不来 快来人", True),
+    ("孩子找不到了 五岁 穿红衣服 大家帮忙找找", True),
+    ("楼上水管爆了 水从天花板往下灌", True),
+    ("电表箱在冒火花 噼里啪啦响", True),
+    ("【紧急通知】地下室进水，已断电抢修，请车主移车", True),
+    # not urgent: nuisances, faults, drills, emergencies that are over
+    ("楼上装修太吵了", False),
+    ("楼道灯坏了", False),
+    ("刚才说的电梯困人 人已经救出来了 没事了", False),
+    ("刚才的煤气味是我家炖汤溢出来了", False),
+    ("明天上午消防演练 看到烟别紧张", False),
+    ("孩子找到了 虚惊一场 谢谢大家", False),
+    ("楼道堆了纸箱 万一着火就麻烦了 赶紧清走", False),
+    ("燃气灶打不着火 麻烦物业看看", False),
+]
+
+
+@pytest.mark.parametrize(("text", "urgent"), URGENT_CASES)
+def test_urgent(text: str, urgent: bool) -> None:
+    assert analyze(text).urgent is urgent
+
+
+SETTLED_CASES = [
+    # LABELS.md: trapped/fire/flood -> complaint; fallen/lost -> need; after it -> other
+    ("电梯卡在8楼和9楼之间了 里面有人 快联系物业", "complaint", True),
+    ("隔壁独居的李大爷倒在家门口了 叫不醒 快来人帮忙", "need", True),
+    ("人已经救出来了", "other", False),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "urgent"), SETTLED_CASES)
+def test_settled_cases(text: str, category: str, urgent: bool) -> None:
+    result = analyze(text)
+    assert (result.category, result.urgent) == (category, urgent)
+
+
+ROOM_CASES = [
+    ("3单元502的水管漏了", "502"),
+    ("我是705的", "705"),
+    ("8-1601 要两个上门核酸", "1601"),
+    ("我们是5栋1单元1202", "1202"),
+    ("1201 刘 接龙+1", "1201"),
+    ("隔离户2单元301：门口有垃圾", "301"),
+    ("1203室漏水", "1203"),
+    # numbers that are not rooms
+    ("电话13776543210", None),
+    ("打我电话138xxxx5621", None),
+    ("物业电话 0571-8836 2210", None),
+    ("快打119", None),
+    ("已经打了120", None),
+    ("取件码5-2-1038", None),
+    ("手机尾号4471", None),
+    ("B2-117号位被占了", None),
+    ("9楼的灯坏了", None),
+    ("2019年的灭火器", None),
+    ("草莓15一斤 一箱300块", None),
+    ("早上8:30-11:30", None),
+    ("女儿考了590分", None),
+    ("没有数字", None),
+]
+
+
+@pytest.mark.parametrize(("text", "room"), ROOM_CASES)
+def test_room(text: str, room: str | None) -> None:
+    assert extract_room(text) == room
+    assert analyze(text).room == room
+
+
+NORMALIZE_CASES = [
+    ("１２０３室", "1203室"),  # full width digits
+    ("ＯＫ", "ok"),
+    ("@叶笑燕\u2005楼道灯坏了", "楼道灯坏了"),  # WeChat puts U+2005 after a mention
+    ("@王霞 @物业小张 电梯坏了", "电梯坏了"),
+    ("电梯\u200b坏了", "电梯坏了"),  # zero-width space
+    ("快来人！！！！", "快来人!"),
+    ("真的吗？？？", "真的吗?"),
+    ("好的👍👍", "好的"),
+    ("  多个   空格  ", "多个 空格"),
+]
+
+
+@pytest.mark.parametrize(("raw", "clean"), NORMALIZE_CASES)
+def test_normalize(raw: str, clean: str) -> None:
+    assert normalize(raw) == clean
+
+
+def test_tokenize_uses_community_dictionary() -> None:
+    words = tokenize("楼道长说五包一的电瓶车不能进楼")
+    assert "楼道长" in words and "五包一" in words and "电瓶车" in words
+
+
+def test_analysis_shape() -> None:
+    result = analyze("楼道灯坏了")
+    assert isinstance(result, Analysis)
+    assert result.category in CATEGORIES
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.actionable
+    assert "坏了" in result.matched
+
+
+def test_guess_follows_threshold() -> None:
+    text = "嗯 那个东西"
+    assert Analyzer(guess_threshold=1.01).analyze(text).guess is True
+    assert Analyzer(guess_threshold=0.0).analyze(text).guess is False
+
+
+def test_extra_lexicon_adds_community_words() -> None:
+    text = "小区的蜂巢柜又罢工了"
+    analyzer = Analyzer(extra_lexicon={"complaint": ["罢工"]}, extra_words=["蜂巢柜"])
+    assert analyzer.analyze(text).category == "complaint"
+    assert "罢工" in analyzer.analyze(text).matched
+    assert "蜂巢柜" in tokenize(text)
+
+
+def test_extra_lexicon_rejects_unknown_category() -> None:
+    with pytest.raises(ValueError, match="unknown lexicon category"):
+        Analyzer(extra_lexicon={"praise": ["棒"]})
+
+
+def test_jieba_is_quiet(capfd: pytest.CaptureFixture[str]) -> None:
+    Analyzer().analyze("楼道灯坏了")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
