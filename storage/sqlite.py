@@ -127,9 +127,11 @@ class SqliteRepository:
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await repo._migrate()
-        except sqlite3.DatabaseError as e:
-            await conn.close()
-            raise StorageError(f"database {path} cannot be used: {e}") from None
+        except BaseException as e:
+            await conn.close()  # aiosqlite's thread would otherwise keep the process alive
+            if isinstance(e, sqlite3.DatabaseError):
+                raise StorageError(f"database {path} cannot be used: {e}") from None
+            raise
         return repo
 
     async def close(self) -> None:
