@@ -169,3 +169,25 @@ def test_eval_prints_the_fixed_shape():
     assert {"precision", "recall", "f1", "support"} <= set(r["labels"]["need"])
     assert {"precision", "recall", "f1"} <= set(r["urgent"]) and "accuracy" in r["room"]
     assert r["n"] == 360
+
+
+def test_train_uses_captains_corrections_and_the_bot_loads_the_model(tmp_path):
+    db = tmp_path / "t.db"
+    log = tmp_path / "log.jsonl"
+    msgs = [
+        {"id": "a1", "ts": "2026-11-27T09:00:00+08:00", "room": G11, "sender_id": "wxid_liayi",
+         "sender_name": "李阿姨", "text": "楼下小卖部几点关门", "mentions": []},
+        {"id": "a2", "ts": "2026-11-27T09:05:00+08:00", "room": G11,
+         "sender_id": "wxid_yexiaoyan", "sender_name": "叶笑燕", "text": "#1 改 投诉", "mentions": []},
+    ]
+    log.write_text("\n".join(json.dumps(m, ensure_ascii=False) for m in msgs) + "\n", encoding="utf-8")
+    assert run("replay", str(log), "--db", str(db)).returncode == 0
+    model = tmp_path / "model.json"
+    p = run("train", "--db", str(db), "-o", str(model))
+    assert p.returncode == 0, p.stderr
+    assert model.is_file() and "1" in p.stdout  # one correction used
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(CONFIG.read_text(encoding="utf-8").replace("model: null", f"model: {model}"),
+                   encoding="utf-8")
+    p = run("run", "-c", str(cfg), "--db", str(tmp_path / "r.db"), stdin="三楼灯坏了\n")
+    assert p.returncode == 0 and "#1" in p.stdout
