@@ -13,14 +13,9 @@ from handlers.routing import route
 from handlers.timing import release_time
 from storage import Event, Item, NewItem, Outgoing
 
-# Categories for which a second report in the same building is the same problem;
-# needs are personal (two people wanting parcels fetched are two needs).
-_DEDUP_CATEGORIES = frozenset({"complaint"})
-
-
 async def _open_duplicate(inc: Incoming, ctx: Ctx, building: str) -> Item | None:
     a = inc.analysis
-    if a.category not in _DEDUP_CATEGORIES or a.urgent or not a.matched:
+    if a.category not in ctx.cfg.duplicates.categories or a.urgent or not a.matched:
         return None
     since = ctx.now - timedelta(hours=ctx.cfg.duplicates.window_hours)
     words = set(a.matched)

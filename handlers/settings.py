@@ -96,6 +96,15 @@ class Schedule(_Model):
 class Duplicates(_Model):
     window_hours: float = Field(gt=0)
     min_shared_words: int = Field(ge=1)
+    categories: tuple[str, ...] = ("complaint",)
+
+    @field_validator("categories")
+    @classmethod
+    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for cat in v:
+            if cat not in CATEGORIES:
+                raise ValueError(f"{cat!r} is not one of {', '.join(CATEGORIES)}")
+        return v
 
 
 class Outbox(_Model):
