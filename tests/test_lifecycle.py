@@ -197,3 +197,28 @@ def _until(stairbot, hour: int, minute: int) -> timedelta:
     if target <= now:
         target += timedelta(days=1)
     return target - now
+
+
+async def test_restart_between_ping_and_reminder_sends_each_once(cfg, tmp_path):
+    from storage import open_repository
+    from tests.conftest import START
+    from tests.support import Harness
+
+    db = tmp_path / "restart.db"
+    async with open_repository(db) as repo:
+        bot = Harness(cfg, repo, START)
+        await _report_light(bot)
+        await bot.advance(timedelta(hours=2, minutes=5))
+        assert [s.text[:2] for s in bot.sent()] == ["#1"]  # the reminder
+    # a new process, later the same day: the reminder is not repeated, escalation comes once
+    async with open_repository(db) as repo:
+        bot = Harness(cfg, repo, START + timedelta(hours=2, minutes=10))
+        await bot.advance(timedelta(hours=1))
+        assert bot.sent() == []
+        await bot.advance(timedelta(hours=22))
+        escalations = [s for s in bot.sent() if s.room == STAFF and "#1" in s.text]
+        assert len(escalations) == 1
+    async with open_repository(db) as repo:
+        bot = Harness(cfg, repo, START + timedelta(hours=25, minutes=30))
+        await bot.advance(timedelta(hours=1))
+        assert bot.sent() == []
