@@ -216,7 +216,7 @@ async def test_restart_between_ping_and_reminder_sends_each_once(cfg, tmp_path):
         await bot.advance(timedelta(hours=1))
         assert bot.sent() == []
         await bot.advance(timedelta(hours=22))
-        escalations = [s for s in bot.sent() if s.room == STAFF and "#1" in s.text]
+        escalations = [s for s in bot.sent() if s.out.key == "escalate:1"]
         assert len(escalations) == 1
     async with open_repository(db) as repo:
         bot = Harness(cfg, repo, START + timedelta(hours=25, minutes=30))
