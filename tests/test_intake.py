@@ -73,3 +73,18 @@ async def test_redelivered_message_is_handled_once(stairbot):
     await stairbot.say(G11, LI, "楼下的水管漏水了，麻烦物业看看", msg_id="wx-2")  # echo, new id
     assert len(stairbot.sent()) == 1
     assert len(await stairbot.repo.items()) == 1
+
+
+async def test_an_unsure_classification_is_routed_and_marked_as_a_guess(cfg, tmp_path):
+    from storage import open_repository
+    from tests.conftest import START
+    from tests.support import Harness
+
+    unsure = cfg.model_copy(update={"classifier": cfg.classifier.model_copy(
+        update={"guess_threshold": 1.0})})
+    async with open_repository(tmp_path / "g.db") as repo:
+        bot = Harness(unsure, repo, START)
+        await bot.say(G11, LI, "楼下的水管漏水了")
+        [out] = bot.sent()
+        assert "#1" in out.text and "改" in out.text  # tells the captain how to correct it
+        assert len(await repo.items()) == 1
