@@ -1,7 +1,17 @@
-"""Urgency: danger to people or property now, unless the context says it is over or hypothetical."""
+"""Urgency: danger to people or property now, unless the context says it is over or hypothetical.
+
+Two independent detectors, either suffices:
+- the weighted lexicon (class "urgent" of lexicon.json), summed against a threshold;
+- compositional patterns below: a danger *object* next to a danger *predicate*
+  (煤气/燃气/gas … 味/漏; 水管 … 爆/裂; 电梯 … 卡/困/停 … 里面/人; 摔/晕/躺 …), so that new
+  wordings of the same situation are caught without listing every phrase.
+Then cancellation: past/over/drill/false-alarm markers, negated danger ("没人被困"),
+and hypothetical talk ("万一着火") turn it off, unless it is a staff's urgent notice.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .lexicon import Hits, Lexicon
@@ -11,6 +21,61 @@ URGENT_THRESHOLD = 3.0
 NOTICE_THRESHOLD = 1.5
 VULNERABLE_BONUS = 1.5
 
+# --- hazards to property and people: fire, smoke, gas, sparks, flooding, trapped in a lift
+_FIRE = re.compile(
+    r"(?:着|起|失|冒|窜|蹿)火|火(?:苗|光|灾|势|很大|挺大|好大)|着伙|烧(?:起来|着了|焦)"
+    r"|(?:冒|出|钻出|飘出).{0,2}(?:黑|白|浓)?烟|(?:黑|白|浓)烟|烟(?:雾|很大|好大|老大|太大)"
+    r"|全是烟|好呛|烟雾报警|什么东西烧着"
+)
+_GAS = re.compile(
+    r"(?:煤气|燃气|天然气|液化气|gas).{0,8}(?:味|漏|泄|嘶)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶"
+)
+_SPARK = re.compile(
+    r"火花|火星|打火花|短路|漏电|触电|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
+)
+_FLOOD = re.compile(
+    r"(?:水管|管道|管子|水箱).{0,3}(?:爆|裂|破)|爆管|淹|进水了|发大水|到膝盖|没过(?:脚|膝|小腿)|漫到|漫进"
+    r"|水.{0,8}(?:往外涌|往里进|喷)|往下灌|往下淌|喷水"
+)
+_TRAPPED = re.compile(
+    r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人|困电梯)"
+    r"|(?:电梯|轿厢|梯).{0,12}(?:卡|停|掉|坠|不动).{0,14}(?:里面|里头|有人|在里|人在)"
+    r"|(?:电梯|梯)里.{0,6}(?:出不来|打不开)"
+)
+# --- people in danger: fallen, unconscious, acutely ill (alone), lost
+_PERSON = re.compile(
+    r"晕(?:倒|过去|了过去)|昏(?:倒|迷|过去)|躺(?:在)?地上|一动不动"
+    r"|叫(?:他|她|也|了)?(?:不醒|不答应|没反应)|不省人事|抽(?:搐|起来|风)|口吐白沫|胸口.{0,3}(?:闷|疼|痛)"
+    r"|喘不上|呼吸困难|心脏病(?:犯|发)|中风|嘴歪|说不出话|流血|头破|站不住|爬不起来|起不来|扶不(?:动|起)"
+    r"|救命|没人应|不应门|(?:几|两|三)天没开门|快来人"
+)
+# A fall is urgent when the person is still down or hurt now ("摔了 起不来", "滑了一跤 流血了"),
+# not when it is history ("腿摔了下不了楼 帮忙买菜", "我摔了一跤了" about a dark stairwell).
+_FALL = re.compile(r"摔(?:倒|了|伤|跤)|滑了一跤|滑倒|跌倒")
+_DISTRESS = re.compile(
+    r"起不来|爬不起来|站不起来|动不了|流血|头破|扶不|叫不醒|没反应|快来|救命|来人|120|疼得|不会动|在地上"
+)
+_LOST = re.compile(r"走(?:丢|失|散)|找不(?:着|到)|没回(?:来|家)|人没了|不见了|跑出去|跑丢")
+_VULNERABLE = re.compile(
+    r"孩子|小孩|娃|男孩|女孩|闺女|女儿|儿子|宝宝|小朋友|\d岁|[一二三四五六七八九十]岁|老人|老头|老太|老爷|"
+    r"奶奶|爷爷|大爷|阿婆|婆婆|外婆|外公|姥姥|姥爷|老伴|我爸|我妈|俺娘|俺爹|糊涂|痴呆|记性不好|独居|一个人在家"
+)
+_ANIMAL = re.compile(r"猫|狗|鸟|鹦鹉|仓鼠|兔")
+_ILL_ALONE = re.compile(
+    r"(?:一个人在家|独居|家里没人|一个人).{0,16}(?:烧到|发烧|头晕|没劲|起不来|爬不起来|站不住|疼)"
+)
+
+# --- cancellations: over, false alarm, drill, past, negated, hypothetical
+_OVER = re.compile(
+    r"救出来|已经(?:救|灭|送|没事|醒|确认|处理|修|出来|回)|扑灭|找着了|找到了|回来了|没事了|虚惊|误报|"
+    r"误会|演练|演习|原来是|是我家|不是(?:着火|漏气|真的|火)|扶回|扶起来了|火.{0,4}灭了|昨晚|昨天|前天|上周|上次|那事|处理完|(?:味|烟|味道|现在)散了|醒过来|"
+    r"送医院了|送去医院了|确认安全|已修复|平安"
+)
+_NEGATED = re.compile(r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|不是漏|没漏")
+# A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
+_HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$")
+_HAZARDS = (("fire", _FIRE), ("gas", _GAS), ("spark", _SPARK), ("flood", _FLOOD), ("trapped", _TRAPPED))
+
 
 @dataclass(frozen=True, slots=True)
 class Urgency:
@@ -18,6 +83,35 @@ class Urgency:
     cues: tuple[str, ...]
     # What is in danger: "hazard" (fire, gas, water, power, lift) or "person" (fallen, lost...).
     kind: str | None
+
+
+def _live(text: str, start: int) -> bool:
+    """A danger word not just after a hypothetical marker."""
+    return not _HYPOTHETICAL.search(text, max(0, start - 10), start)
+
+
+def danger(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """The kind of danger the compositional patterns find in normalised `text`, and the cues."""
+    for _name, pattern in _HAZARDS:
+        for m in pattern.finditer(text):
+            if _live(text, m.start()):
+                return "hazard", (m.group(0),)
+    for pattern in (_PERSON, _ILL_ALONE):
+        for m in pattern.finditer(text):
+            if _live(text, m.start()):
+                return "person", (m.group(0),)
+    m = _FALL.search(text)
+    if m and _DISTRESS.search(text):
+        return "person", (m.group(0),)
+    m = _LOST.search(text)
+    if m and _VULNERABLE.search(text) and not _ANIMAL.search(text):
+        return "person", (m.group(0),)
+    return None, ()
+
+
+def cancelled(text: str) -> bool:
+    """Over, a drill, a past event, or a negated danger."""
+    return bool(_OVER.search(text) or _NEGATED.search(text))
 
 
 def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgency:
@@ -29,15 +123,13 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
     person = lexicon.has("person_danger", text)
     if person and lexicon.has("vulnerable", text):
         score += VULNERABLE_BONUS  # a lost child or a fallen elder needs help now
-    if score < (NOTICE_THRESHOLD if notice else URGENT_THRESHOLD):
+    kind, pattern_cues = danger(text)
+    lexical = score >= (NOTICE_THRESHOLD if notice else URGENT_THRESHOLD)
+    if not lexical and kind is None:
         return Urgency(False, cues, None)
     # Over, a drill, a past event or a false alarm: not urgent (an urgent notice still is).
-    if not notice and lexicon.has("urgent_cancel", text):
+    if not notice and (lexicon.has("urgent_cancel", text) or cancelled(text)):
         return Urgency(False, cues, None)
-    if lexicon.has("hazard", text):
-        kind = "hazard"
-    elif person:
-        kind = "person"
-    else:
-        kind = None
-    return Urgency(True, cues, kind)
+    if kind is None:
+        kind = "hazard" if lexicon.has("hazard", text) else ("person" if person else None)
+    return Urgency(True, tuple(dict.fromkeys(cues + pattern_cues)), kind)
