@@ -35,6 +35,7 @@ STAFF = "新宜社区工作群"
 OTHER = "隔壁小区闲聊群"  # not in the config
 CAPTAIN, PROPERTY, OFFICE = "wxid_yexiaoyan", "wxid_wuye_xiaozhang", "wxid_zhouhaifang"
 LI, ZHANG, FAKE = "wxid_liayi", "wxid_zhangshu", "wxid_fake"
+OFFICIAL_ACCOUNT = "gh_xinyi_wuye"
 
 NEED = "燕姐能帮我取个快递吗 我家502"
 COMPLAINT = "三楼楼道的灯坏了好几天了"
@@ -145,6 +146,9 @@ def assert_quiet(gateway: Gateway, what: str) -> None:
 
 
 def test_need_complaint_urgent_are_routed(gateway: Gateway, live_bot: Stairbot) -> None:
+    gateway.say(OFFICIAL_ACCOUNT, URGENT, room=STAIR)  # official accounts are not residents
+    assert_quiet(gateway, "official account")
+
     out, rtt = say_and_time(gateway, LI, NEED, STAIR)
     assert out["room"] == STAIR
     assert CAPTAIN in out["mentions"] and "#1" in out["text"]
@@ -171,6 +175,13 @@ def test_need_complaint_urgent_are_routed(gateway: Gateway, live_bot: Stairbot) 
     # had they been processed, they would have been filed or answered by now
     assert_quiet(gateway, "chatter, image, unconfigured group and own echoes")
 
+    # private messages: one hint a day per person, delivered privately (Contact.say)
+    gateway.say(ZHANG, "请问疫苗在哪里打", to="wxid_stairbot")
+    out = gateway.sent(timeout=5)
+    assert out["to"] == ZHANG and out["room"] is None and out["mentions"] == []
+    gateway.say(ZHANG, "在吗", to="wxid_stairbot")
+    assert_quiet(gateway, "second private message the same day")
+
     items = live_bot.ledger()
     assert [(i["id"], i["category"], i["group"], i["urgent"]) for i in items] == [
         (1, "need", STAIR, False),
@@ -181,8 +192,9 @@ def test_need_complaint_urgent_are_routed(gateway: Gateway, live_bot: Stairbot) 
 
 
 def test_impostor_changes_nothing_captain_does(gateway: Gateway, live_bot: Stairbot) -> None:
-    out, _ = say_and_time(gateway, LI, NEED, STAIR)
-    assert "#1" in out["text"]
+    need = gateway.say(LI, NEED, room=STAIR)
+    assert "#1" in gateway.sent(timeout=5)["text"]
+    gateway.redeliver(need)  # the same message id again, within the process
 
     gateway.say(FAKE, "#1 已处理", room=STAIR)  # display name 叶笑燕, id not the captain's
     assert_quiet(gateway, "impostor's command")

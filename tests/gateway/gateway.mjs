@@ -57,7 +57,8 @@ const PEOPLE = [
   ['wxid_zhangshu', '张叔'],
   ['wxid_fake', '叶笑燕'], // an impostor wearing the captain's display name
 ]
-const RESIDENTS = ['wxid_liayi', 'wxid_zhangshu', 'wxid_fake']
+const OFFICIAL = { id: 'gh_xinyi_wuye', name: '新宜物业服务号' } // an official account
+const RESIDENTS = ['wxid_liayi', 'wxid_zhangshu', 'wxid_fake', OFFICIAL.id]
 const ROOMS = [
   ['xinyi_1_1@chatroom', '新宜1幢1单元楼道群', ['wxid_yexiaoyan', 'wxid_wuye_xiaozhang', ...RESIDENTS]],
   ['xinyi_1_2@chatroom', '新宜1幢2单元楼道群', ['wxid_wangxia', 'wxid_wuye_xiaozhang', ...RESIDENTS]],
@@ -71,6 +72,7 @@ const contacts = new Map()
 for (const [id, name] of [[BOT.id, BOT.name], ...PEOPLE]) {
   contacts.set(id, mocker.createContact({ id, name, type: PUPPET.types.Contact.Individual }))
 }
+contacts.set(OFFICIAL.id, mocker.createContact({ ...OFFICIAL, type: PUPPET.types.Contact.Official }))
 const rooms = new Map()
 for (const [id, topic, members] of ROOMS) {
   rooms.set(id, mocker.createRoom({ id, topic, memberIdList: [BOT.id, ...members], adminIdList: [], ownerId: members[0] }))
