@@ -13,7 +13,7 @@ from .lexicon import Hits, Lexicon, load_lexicon
 from .model import MODEL_PATH, NaiveBayes
 from .normalize import normalize
 from .rooms import extract_room
-from .rules import rule_adjustments
+from .rules import A_NOT_A, rule_adjustments
 from .segment import ensure_jieba, tokenize
 from .urgency import Urgency, urgency
 
@@ -61,7 +61,8 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         clean = normalize(text)
-        hits = self.lexicon.hits_all(clean)
+        # "管不管", "停不停水" ask; their "不管"/"不停" must not count as complaint cues.
+        hits = self.lexicon.hits_all(A_NOT_A.sub(r"是否\1", clean) if "不" in clean else clean)
         urg = urgency(self.lexicon, clean, hits)
         total, cues = self.scores(clean, urg, hits)
         category = max(CATEGORIES, key=total.__getitem__)

@@ -11,8 +11,36 @@ _ONLY_PUNCT = re.compile(r"^[\s?.!,。、~…]*$")
 _QUESTION_END = re.compile(r"(?:吗|么|呢|不|没|没有|啊|呀|吧)?\s*[?]\s*$|吗\s*$|吗\?")
 # "是不是坏了?" asks; it does not report (LABELS.md: "plainly just asking").
 _TENTATIVE = re.compile(r"是不是|会不会|是否|有没有坏")
-# "A还是B" offers alternatives: an information question.
-_ALTERNATIVE = re.compile(r"还是.{1,12}(?:[?吗呢啊]|$)")
+# "A还是B" offers alternatives: an information question ("还是白乎乎的", "还是照样" mean "still").
+_ALTERNATIVE = re.compile(r"还是(?![不没照一老那很挺好])[^的]{1,12}(?:[?吗呢啊]|$)")
+# A fault stated as fact: a broken-state predicate, general over objects ("X打不开/关不严/不亮/堵了").
+_FAULT = re.compile(
+    r"坏(?:了|掉|的)|怀了|失灵|不灵|(?:不|没)(?:亮|热|通|转|出水|反应|制冷)|"
+    r"(?:打|关|锁|抬|拧|冲|合|刷|升|开)不(?:开|上|紧|严|下去|起来|动|了)|"
+    r"漏(?:水|了|雨)|渗水|滴水|堵(?:了|住|死|塞)|不通|裂(?:了|开|缝)|碎了|断了|松了|生锈|锈了|发黄|浑|"
+    r"反水|返水|反臭|返臭|异味|没水|又停|连不上|冲不下去|下不去"
+)
+# Asking a neighbour (not the property office) to help or lend: "有没有会修的邻居", "谁能帮我…",
+# "哪位能帮我查一下": a need, even when the thing concerned is broken (LABELS.md).
+_NEIGHBOUR_REQUEST = re.compile(
+    r"(?:谁|哪位|哪个|有没有|有木有|好心人|小伙子|邻居).{0,12}(?:帮|借|教|打印|蹭|匀|修|换|看看|上门)"
+    r"|有没有.{0,6}(?:会|懂|学).{0,6}的|(?:谁|谁家|有没有人|有木有人)有(?!.{0,8}(?:电话|号码|联系方式|微信))"
+)
+_OFFICE = re.compile(r"物业|物页|管家|维修|报修|保洁|保安|客服")
+# Done and reported: "换好了", "已经修过了", "止住了", "来看过了" (not "修好了又坏了").
+_DONE = re.compile(
+    r"(?:修|换|弄|装|清|通|处理|搞|疏通|清理)(?:好|完)了|已经(?:修|换|清|处理|止住|来|通)|"
+    r"(?:来|看|修|换)过了|止住了|恢复(?:正常)?了|又能(?:用|坐)了|能用了|误报"
+)
+_RELAPSE = re.compile(r"又|还是|没修好|没换好|不行")
+# Help already given by the sender: "药我顺路给捎上楼了", "快递我给放门口了".
+_GAVE = re.compile(r"我.{0,6}(?:给|帮|顺路|顺手).{0,8}(?:送|捎|拿|放|带|搬|扛|提).{0,6}了")
+# A found thing announced: "钥匙在我这", "捡到一个…".
+_FOUND = re.compile(r"在我这|捡到|捡的|谁的.{0,8}(?:在|放)")
+# Rhetorical exasperation is a complaint, not a question: "这觉还睡不睡了", "还让不让人活了".
+_RHETORICAL = re.compile(r"还(?:让不让|睡不睡|活不活|管不管)|让不让人|这都几点了|还有没有王法|服了|绝了")
+# Wh-words of an information question.
+_WH = re.compile(r"几点|几号|几月|什么时候|啥时候|哪|多少|多久|怎么|咋|如何|干嘛|干什么|是啥|是什么|啥")
 # "三天了", "一个多月了": a fault that has lasted is a complaint about service.
 _DURATION = re.compile(r"(?:好几|[一二两三四五六七八九十几半\d]+多?)(?:天|个月|个礼拜|个星期|周|次|回)了")
 # Thanks for help already given ("谢谢王姐帮我拿的菜") is not a new request.
@@ -22,7 +50,7 @@ _HELPER = re.compile(
     r"有没有.{0,5}(?:(?:邻居|人|志愿者|小伙子).{0,6}(?:能|会|可以|帮|有|借|愿意)|师傅|医生|电工)"
 )
 # "停不停水", "去不去": an A-not-A question ("能不能" is usually a request, so left out).
-_A_NOT_A = re.compile(r"([^能可])不\1")
+A_NOT_A = re.compile(r"([^能可])不\1")
 _JUST_KNOW = re.compile(r"知道|听说")
 # "1502的快递我帮拿上去了": reporting help already given.
 _HELP_GIVEN = re.compile(r"我(?:已经)?帮.{0,10}了")
@@ -59,6 +87,16 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         fire("greeting", "other", 6)
     if lexicon.has("cancel", text):
         fire("cancel", "other", 4)
+    done = _DONE.search(text)
+    if done and not _RELAPSE.search(text, done.end()):
+        fire("done", "other", 4)
+    if _GAVE.search(text):
+        fire("gave", "other", 5)
+    if _FOUND.search(text):
+        fire("found", "other", 3)
+    rhetorical = _RHETORICAL.search(text)
+    if rhetorical:
+        fire("rhetorical", "complaint", 5)
     if _THANKS_FOR_HELP.search(text):
         fire("thanks-for-help", "other", 3)
     if _HELP_GIVEN.search(text):
@@ -75,12 +113,22 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     alternative = _ALTERNATIVE.search(text)
     if alternative:
         fire("alternative", "question", 2.5)
-    # LABELS.md priority: a fault stated as fact, then "什么时候修?", is a complaint.
-    asking = tentative or alternative or lexicon.has("question_opening", text)
-    if lexicon.has("fault", text) and not asking:
+    # LABELS.md priority: a fault stated as fact, then "什么时候修?", is a complaint; but a
+    # question that comes first ("请问电梯是不是坏了") is just asking.
+    fault = _FAULT.search(text)
+    asks = [m.start() for m in (tentative, alternative) if m]
+    opening = lexicon.has("question_opening", text)
+    if opening:
+        asks.append(text.find(opening))
+    neighbour = _NEIGHBOUR_REQUEST.search(text) and not _OFFICE.search(text)
+    if neighbour:
+        fire("neighbour-request", "need", 3)
+    if fault and not neighbour and not (asks and min(asks) < fault.start()) and not done:
         fire("stated-fault", "complaint", 3)
-    if _A_NOT_A.search(text):
+    if A_NOT_A.search(text) and not rhetorical:
         fire("a-not-a", "question", 2)
+    if _WH.search(text) and not fault and not demand and not neighbour:
+        fire("wh-question", "question", 1.5)
     if _DURATION.search(text):
         fire("duration", "complaint", 2)
     if _HELPER.search(text) and not _JUST_KNOW.search(text):
