@@ -23,8 +23,8 @@ _FAULT = re.compile(
 # Asking a neighbour (not the property office) to help or lend: "有没有会修的邻居", "谁能帮我…",
 # "哪位能帮我查一下": a need, even when the thing concerned is broken (LABELS.md).
 _NEIGHBOUR_REQUEST = re.compile(
-    r"(?:谁|哪位|哪个|有没有|有木有|好心人|小伙子|邻居).{0,12}(?:帮|借|教|打印|蹭|匀|修|换|看看|上门)"
-    r"|有没有.{0,6}(?:会|懂|学).{0,6}的|(?:谁|谁家|有没有人|有木有人)有(?!.{0,8}(?:电话|号码|联系方式|微信))"
+    r"(?:谁|哪位|哪个|有没有|有木有|好心人|小伙子|邻居).{0,12}(?:帮|借|教|打印|蹭|匀|修|换|看看)"
+    r"|(?:有没有|找个?|求个?).{0,6}(?:会|懂|学).{0,6}的|(?:谁|谁家|有没有人|有木有人)有"
 )
 _OFFICE = re.compile(r"物业|物页|管家|维修|报修|保洁|保安|客服")
 # Done and reported: "换好了", "已经修过了", "止住了", "来看过了" (not "修好了又坏了").
@@ -36,9 +36,17 @@ _RELAPSE = re.compile(r"又|还是|没修好|没换好|不行")
 # Help already given by the sender: "药我顺路给捎上楼了", "快递我给放门口了".
 _GAVE = re.compile(r"我.{0,6}(?:给|帮|顺路|顺手).{0,8}(?:送|捎|拿|放|带|搬|扛|提).{0,6}了")
 # A found thing announced: "钥匙在我这", "捡到一个…".
-_FOUND = re.compile(r"在我这|捡到|捡的|谁的.{0,8}(?:在|放)")
+_FOUND = re.compile(r"在我这|捡到|捡的|谁(?:家)?的.{0,8}(?:在|放)|我(?:给|帮)?(?:放|搁|收)在")
 # Rhetorical exasperation is a complaint, not a question: "这觉还睡不睡了", "还让不让人活了".
-_RHETORICAL = re.compile(r"还(?:让不让|睡不睡|活不活|管不管)|让不让人|这都几点了|还有没有王法|服了|绝了")
+_RHETORICAL = re.compile(
+    r"还(?:让不让|睡不睡|活不活|管不管)|让不让人|这都几点了|还有没有王法|这是(?:干嘛|搞什么)|搞什么|(?:多久|几天|多少天)没"
+)
+# Asking for someone's phone number is a question, not a request for help.
+_CONTACT = re.compile(r"电话|号码|联系方式|微信号")
+# Request forms for a service: they outrank a wh-word ("要一袋土豆 钱咋给").
+_REQUEST = re.compile(
+    r"帮我|帮忙|麻烦.{0,4}帮|代(?:买|取|拿|配|购)|(?:要|来|订)(?:一|两|几|[0-9])(?:袋|箱|份|盒|斤|瓶|个|桶)|给我(?:来|带|留)"
+)
 # Wh-words of an information question.
 _WH = re.compile(r"几点|几号|几月|什么时候|啥时候|哪|多少|多久|怎么|咋|如何|干嘛|干什么|是啥|是什么|啥")
 # "三天了", "一个多月了": a fault that has lasted is a complaint about service.
@@ -116,18 +124,23 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     # LABELS.md priority: a fault stated as fact, then "什么时候修?", is a complaint; but a
     # question that comes first ("请问电梯是不是坏了") is just asking.
     fault = _FAULT.search(text)
-    asks = [m.start() for m in (tentative, alternative) if m]
+    asks = [m.start() for m in (tentative,) if m]
+    if alternative:  # "是坏了还是在保养": the question starts at its "是"
+        alt_from = text.rfind("是", max(0, alternative.start() - 8), alternative.start())
+        asks.append(alt_from if alt_from >= 0 else alternative.start())
     opening = lexicon.has("question_opening", text)
     if opening:
         asks.append(text.find(opening))
-    neighbour = _NEIGHBOUR_REQUEST.search(text) and not _OFFICE.search(text)
+    neighbour = _NEIGHBOUR_REQUEST.search(text) and not _OFFICE.search(text) and not _CONTACT.search(text)
     if neighbour:
         fire("neighbour-request", "need", 3)
-    if fault and not neighbour and not (asks and min(asks) < fault.start()) and not done:
-        fire("stated-fault", "complaint", 3)
+    person = urgency.urgent and urgency.kind == "person"  # "叫她没反应" is no fault of a thing
+    if fault and not neighbour and not (asks and min(asks) < fault.start()) and not done and not person:
+        fire("stated-fault", "complaint", 4)
     if A_NOT_A.search(text) and not rhetorical:
         fire("a-not-a", "question", 2)
-    if _WH.search(text) and not fault and not demand and not neighbour:
+    plain = not (fault or demand or neighbour or urgency.urgent)
+    if plain and _WH.search(text) and not _REQUEST.search(text):
         fire("wh-question", "question", 1.5)
     if _DURATION.search(text):
         fire("duration", "complaint", 2)
@@ -136,7 +149,8 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     if urgency.urgent and not notice:
         # LABELS.md settled cases: hazards are complaints, people in danger are needs.
         if urgency.kind == "hazard":
-            fire("urgent-hazard", "complaint", 3)
+            # ... unless it opens by asking ("谁知道燃气公司电话? 家里有煤气味").
+            fire("urgent-hazard", "complaint", 3 if opening and text.startswith(opening) else 6)
         elif urgency.kind == "person":
-            fire("urgent-person", "need", 4)
+            fire("urgent-person", "need", 6)
     return adj, fired
