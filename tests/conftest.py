@@ -9,6 +9,9 @@ import pytest
 from storage import open_repository
 from tests.support import Harness, demo_config
 
+# The real wechaty client against a local npm puppet gateway (tests/gateway/).
+pytest_plugins = ["tests.gateway_fixture"]
+
 # A Saturday morning, outside quiet hours.
 START = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
