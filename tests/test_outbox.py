@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from handlers.settings import Group, Person
@@ -35,7 +36,7 @@ async def test_one_message_per_group_every_three_seconds(stairbot):
     await stairbot.advance(timedelta(seconds=30))
     times = [s.at for s in stairbot.sent()]
     assert len(times) >= 2
-    assert all(b - a >= timedelta(seconds=3) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= timedelta(seconds=3) for a, b in itertools.pairwise(times))
 
 
 async def test_global_cap_of_twenty_a_minute(cfg, tmp_path):
