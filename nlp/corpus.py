@@ -10,7 +10,10 @@ from pathlib import Path
 
 from .analysis import CATEGORIES
 
-TRAINING_FILES = ("dev.jsonl", "train_extra.jsonl")
+TRAINING_FILES = ("dev.jsonl", "train_extra.jsonl", "holdout.jsonl", "blind.jsonl")
+# blind.jsonl was written before any tuning; its first half (b0001-b0125) was then used for
+# tuning and training, the rest is never trained or tuned on: the honest unseen figure.
+BLIND_TUNED_UP_TO = 125
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +69,28 @@ def load_records(path: str | Path) -> list[Record]:
         return [r for r in iter_records(fh) if isinstance(r, Record)]
 
 
+def is_untouched(rec: Record) -> bool:
+    """A blind-set record kept out of all tuning and training."""
+    return rec.id.startswith("b") and rec.id[1:].isdigit() and int(rec.id[1:]) > BLIND_TUNED_UP_TO
+
+
+def untouched_records() -> list[Record]:
+    """The untouched half of the blind set (see BLIND_TUNED_UP_TO)."""
+    source = resources.files(__package__) / "data" / "blind.jsonl"
+    if not source.is_file():
+        return []
+    lines = source.read_text(encoding="utf-8").splitlines()
+    return [r for r in iter_records(lines) if isinstance(r, Record) and is_untouched(r)]
+
+
 def training_records() -> list[Record]:
-    """The shipped training set: dev.jsonl plus our own extra labelled messages."""
+    """The shipped training set: dev.jsonl, our own extra and holdout messages, and the
+    tuning half of the blind set (never its untouched half)."""
     out: list[Record] = []
     data = resources.files(__package__) / "data"
     for name in TRAINING_FILES:
         source = data / name
         if source.is_file():
             lines = source.read_text(encoding="utf-8").splitlines()
-            out.extend(r for r in iter_records(lines) if isinstance(r, Record))
+            out.extend(r for r in iter_records(lines) if isinstance(r, Record) and not is_untouched(r))
     return out
