@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 from bot.clock import Clock, SimClock
 from bot.outbox import Outbox
@@ -25,6 +27,7 @@ from storage import Message, Repository
 log = logging.getLogger("stairbot")
 
 BATCH = 256  # group commit: up to this many waiting messages share one transaction
+REPLAY_STATE = "replay:state"  # kv key: where a replay stands, for resuming after a kill
 
 
 def build_analyzer(cfg: Config) -> Analyzer:
@@ -67,6 +70,7 @@ class Stairbot:
 
     async def run_live(self) -> None:
         now = self.clock.now()
+        await self.outbox.restore(now)  # what went out just before a restart counts
         await self.pipeline.process_pending(now)  # what a crash left half-done
         sched = live_scheduler(self.cfg, now, lambda job: self.run_job(job, self.clock.now()))
         sched.start()
@@ -129,32 +133,90 @@ class Stairbot:
             await asyncio.sleep(max(0.0, (wait - self.clock.now()).total_seconds()))
 
     # -- replay --------------------------------------------------------------------
+    # A replay can be killed at any moment and run again on the same file and database: it
+    # resumes exactly where it stopped. Everything the simulation holds in memory is either
+    # in the database already (the outbox and its send times rebuild the rate limits and the
+    # clock) or in REPLAY_STATE, written in the same transaction as the work it describes:
+    # how many messages were taken, each job's next fire time, the clock.
     async def run_replay(self) -> None:
         assert isinstance(self.clock, SimClock)
         self._sched: SimScheduler | None = None
         self._outbox_next: datetime | None = None
+        saved = await self._load_state()
+        self._state: dict[str, Any] = {}
         batch: list[Message] = []
         boundary: datetime | None = None
+        last: datetime | None = None
+        n = 0
         async for msg in self.transport.messages():
+            n += 1
+            if saved is not None:
+                if n == 1 and (msg.id, msg.ts.isoformat()) != (saved["first_id"], saved["start"]):
+                    saved = None  # another file: a fresh replay on an existing ledger
+                elif n <= saved["n"]:
+                    if n == saved["n"] and msg.id != saved["last_id"]:
+                        log.warning("replay: message %d is not the one recorded; resuming anyway", n)
+                    continue
+            if saved is not None:
+                await self._resume(saved)
+                saved = None
             if batch and len(batch) < BATCH and (boundary is None or msg.ts < boundary):
                 batch.append(msg)
                 continue
             if batch:
-                await self._flush(batch)
+                await self._flush(batch, n - 1)
+                last = batch[-1].ts
+            if not self._state:
+                self._state = {"first_id": msg.id, "start": msg.ts.isoformat(), "n": 0,
+                               "last_id": None, "last_ts": None, "sched": {}}
             await self._advance(msg.ts)
             batch, boundary = [msg], self._next_event()
+        if saved is not None:  # every message was taken before: finish what was left
+            await self._resume(saved)
+            last = datetime.fromisoformat(saved["last_ts"]) if saved["last_ts"] else None
         if batch:
-            await self._flush(batch)
-            await self._advance(batch[-1].ts)
-            await self._finish_replay(batch[-1].ts)
+            await self._flush(batch, n)
+            last = batch[-1].ts
+        if last is not None:
+            await self._advance(last)
+            await self._finish_replay(last)
+
+    async def _load_state(self) -> dict[str, Any] | None:
+        raw = await self.repo.get(REPLAY_STATE)
+        return json.loads(raw) if raw else None
+
+    async def _save_state(self, **changes: Any) -> None:
+        self._state.update(changes, clock=self.clock.now().isoformat())
+        await self.repo.put(REPLAY_STATE, json.dumps(self._state))
+
+    async def _resume(self, saved: dict[str, Any]) -> None:
+        clock: SimClock = self.clock  # type: ignore[assignment]
+        self._state = saved
+        clock.set(datetime.fromisoformat(saved["clock"]))
+        last_sent = await self.outbox.restore(clock.now())
+        if last_sent is not None:
+            clock.set(last_sent)
+        start = datetime.fromisoformat(saved["start"])
+        resume = {k: datetime.fromisoformat(v) if v else None for k, v in saved["sched"].items()}
+        self._sched = SimScheduler(jobs(self.cfg, start), start, resume)
+        await self.pipeline.process_pending(clock.now())
+        if saved.get("flush_to"):  # stopped inside _flush: finish its drain
+            flush_to = datetime.fromisoformat(saved["flush_to"])
+            await self.outbox.drain(flush_to)
+            clock.set(flush_to)
+        self._outbox_next = await self.outbox.drain(clock.now())
+        log.info("replay: resumed after message %d at %s", saved["n"], clock.now().isoformat())
 
     def _next_event(self) -> datetime | None:
         times = [t for t in (self._sched.next_time() if self._sched else None, self._outbox_next)
                  if t is not None]
         return min(times) if times else None
 
-    async def _flush(self, batch: list[Message]) -> None:
-        await self.pipeline.take(batch, batch[-1].ts)
+    async def _flush(self, batch: list[Message], n: int) -> None:
+        async with self.repo.transaction():  # the messages, their work and the cursor: all or none
+            await self.pipeline.take(batch, batch[-1].ts)
+            await self._save_state(n=n, last_id=batch[-1].id, last_ts=batch[-1].ts.isoformat(),
+                                   flush_to=batch[-1].ts.isoformat())
         self._outbox_next = await self.outbox.drain(batch[-1].ts)
         self.clock.set(batch[-1].ts)  # type: ignore[attr-defined]
 
@@ -164,7 +226,7 @@ class Stairbot:
         if self._sched is None:
             clock.set(upto)
             self._sched = SimScheduler(jobs(self.cfg, upto), upto)
-            await self.pipeline.process_pending(upto)  # a resumed replay finishes old work
+            await self.pipeline.process_pending(upto)  # what a crash left half-done
             self._outbox_next = await self.outbox.drain(upto)
         while True:
             t = self._next_event()
@@ -172,7 +234,11 @@ class Stairbot:
                 break
             clock.set(t)
             for when, job in self._sched.due(t):
-                await self.run_job(job, when)
+                nxt = self._sched.next_of(job.name)
+                async with self.repo.transaction():  # the job's output and its mark: once
+                    await self.run_job(job, when)
+                    sched = dict(self._state["sched"], **{job.name: nxt and nxt.isoformat()})
+                    await self._save_state(sched=sched, flush_to=None)
             self._outbox_next = await self.outbox.drain(clock.now())
         clock.set(upto)
 

@@ -89,6 +89,16 @@ class Outbox:
                                    settings.global_per_minute)
         self.sent = 0
 
+    async def restore(self, now: datetime) -> datetime | None:
+        """After a restart, count what was sent just before it against the limits, so a crash
+        never buys a burst. Returns the last send time (None: nothing recent)."""
+        window = max(timedelta(minutes=1), self.limiter.per_room)
+        last = None
+        for room, direct_to, at in await self.repo.sent_since(now - window):
+            self.limiter.taken((direct_to and f"@{direct_to}") or room, at)
+            last = at
+        return last
+
     def _retry_at(self, attempts: int, now: datetime) -> datetime:
         delays = self.settings.retry_delays_seconds
         return now + timedelta(seconds=delays[min(attempts, len(delays) - 1)])

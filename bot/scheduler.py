@@ -57,11 +57,17 @@ def jobs(cfg: Config, start: datetime) -> list[Job]:
 class SimScheduler:
     """Fires the jobs' triggers on a simulated clock, in order."""
 
-    def __init__(self, jobs: list[Job], start: datetime) -> None:
+    def __init__(self, jobs: list[Job], start: datetime,
+                 resume: dict[str, datetime | None] | None = None) -> None:
         self._jobs = jobs
         self._next: dict[str, datetime | None] = {
             j.name: j.trigger.get_next_fire_time(None, start) for j in jobs
         }
+        self._next.update({k: v for k, v in (resume or {}).items() if k in self._next})
+
+    def next_of(self, name: str) -> datetime | None:
+        """When that job fires next (what a resumed replay must carry on from)."""
+        return self._next[name]
 
     def next_time(self) -> datetime | None:
         times = [t for t in self._next.values() if t is not None]

@@ -476,6 +476,16 @@ class SqliteRepository:
             params = (status,)
         return [_queued(r) for r in await self._all(sql + " ORDER BY id", params)]
 
+    async def sent_since(self, since: datetime) -> list[tuple[str, str | None, datetime]]:
+        """(room, direct_to, sent_at) of each message sent since then, oldest first; rows merged
+        into one message share a sent_at and count once. Restarts rebuild the rate limits from it."""
+        rows = await self._all(
+            "SELECT DISTINCT room, direct_to, sent_at FROM outbox WHERE status = 'sent'"
+            " AND sent_at >= ? ORDER BY sent_at",
+            (ts(since),),
+        )
+        return [(r[0], r[1], from_ts(r[2])) for r in rows]  # type: ignore[misc]
+
     # -- corrections, kv -----------------------------------------------------------
     async def add_correction(
         self, item_id: int, text: str, category: str, by_id: str, at: datetime
