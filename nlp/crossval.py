@@ -76,9 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     records = training_records()
     dev = [r for r in records if r.id.startswith("d")]
     extra = [r for r in records if r.id.startswith("x")]
-    print(
-        f"training data: {len(records)} ({len(dev)} dev, {len(extra)} extra, holdout, blind b0001-125)"
-    )
+    print(f"training data: {len(records)} ({len(dev)} dev, {len(extra)} extra, holdout, blind b0001-125)")
     for weight in (float(w) for w in args.weights.split(",")):
         cv, cv_err = cross_validate(records, weight)
         ho, ho_err = held_out(dev, extra, weight)

@@ -174,3 +174,39 @@ def test_jieba_is_quiet(capfd: pytest.CaptureFixture[str]) -> None:
     Analyzer().analyze("楼道灯坏了")
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+# General mechanisms (compositional urgency, cancellations, priority), on wordings of our own.
+MECHANISM_CASES = [
+    # danger object x predicate, in words the lexicon does not list
+    ("车库配电房冒黑烟了", "complaint", True),
+    ("天然气管子嘶嘶漏 屋里全是味", "complaint", True),
+    ("轿厢停在两层中间 里头有人出不来", "complaint", True),
+    ("我外婆在厨房摔了一跤 爬不起来", "need", True),
+    # negated, hypothetical, over, or history: not urgent
+    ("电梯又坏了 好在没人被困", "complaint", False),
+    ("地下室一下雨就返水 万一淹了怎么办", "complaint", False),
+    ("我爸腿摔了下不了楼 谁能帮忙买点菜", "need", False),
+    ("刚才那股烟是隔壁烧烤 没事了", "other", False),
+    # a neighbour asked to help with something broken is a need; a repair done is other
+    ("我家台灯坏了 有没有懂电的邻居帮看看", "need", False),
+    ("单元门的锁换好了 谢谢", "other", False),
+    # asking whether ("管不管", "是A还是B") vs rhetorical ("睡不睡了")
+    ("阳台能不能封窗 物业管不管", "question", False),
+    ("水是黄的 是水管锈了还是在检修？", "question", False),
+    ("天天半夜砸墙 这觉还睡不睡了", "complaint", False),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "urgent"), MECHANISM_CASES)
+def test_general_mechanisms(text: str, category: str, urgent: bool) -> None:
+    result = analyze(text)
+    assert (result.category, result.urgent) == (category, urgent)
+
+
+def test_untouched_blind_half_is_never_trained_on() -> None:
+    from nlp.corpus import training_records, untouched_records
+
+    untouched = untouched_records()
+    assert len(untouched) >= 125
+    assert not {r.id for r in untouched} & {r.id for r in training_records()}
