@@ -16,7 +16,7 @@ class ConfigError(Exception):
 
 
 def _where(err: dict[str, Any]) -> str:
-    return ".".join(str(p) for p in err["loc"]) or "config"
+    return ".".join(str(p) for p in err["loc"])  # empty for whole-config checks: they name it
 
 
 def load_config(path: str | Path) -> Config:
