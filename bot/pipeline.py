@@ -7,6 +7,7 @@ so a crash at any point leaves either nothing or everything, and a restart finis
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -55,38 +56,55 @@ class Pipeline:
             if not pending:
                 return done
             async with self.repo.transaction():
-                for msg in pending:
-                    await self._process(msg, now)
+                # One thread hop for the whole batch instead of one per statement.
+                await self.repo.run_inline(functools.partial(self._process_batch, pending=pending, now=now))
             done += len(pending)
             self.on_queued()
 
-    async def _process(self, msg: Message, now: datetime) -> None:
+    async def _process_batch(self, repo: Repository, pending: Sequence[Message],
+                             now: datetime) -> None:
+        """Process messages in order inside the caller's transaction. What reads no state of
+        the batch (echo checks against earlier batches, message marks, outgoing rows) is
+        done in bulk; handlers still run one message at a time, each in its savepoint."""
+        texts = [m for m in pending if m.kind == "text" and m.text.strip()]
+        in_db = await repo.similar_messages_since([(m, m.ts - ECHO_WINDOW) for m in texts])
+        echo_db = {m.id for m, hit in zip(texts, in_db, strict=True) if hit}
+        earlier: dict[tuple[str, str, str], list[tuple[datetime, str]]] = {}
+        marks: list[tuple[str, str, str | None, bool | None, float | None]] = []
+        outs: list[tuple[Outgoing, datetime]] = []
+        for msg in pending:
+            key = (msg.room, msg.sender_id, msg.text)
+            marks.append(await self._process(repo, msg, now, msg.id in echo_db
+                                             or _echoes(msg, earlier.get(key, ())), outs))
+            earlier.setdefault(key, []).append((msg.ts, msg.id))
+        await repo.queue_many(outs)
+        await repo.mark_messages(marks)
+
+    async def _process(self, repo: Repository, msg: Message, now: datetime, echo: bool,
+                       outs: list[tuple[Outgoing, datetime]]
+                       ) -> tuple[str, str, str | None, bool | None, float | None]:
+        """Handle one message; returns its mark and appends what it sends to `outs`."""
         if msg.kind != "text" or not msg.text.strip():
-            await self.repo.mark_message(msg.id, "handled")
-            return
-        if await self.repo.similar_message_since(msg, msg.ts - ECHO_WINDOW):
-            await self.repo.mark_message(msg.id, "echo")
-            return
+            return (msg.id, "handled", None, None, None)
+        if echo:
+            return (msg.id, "echo", None, None, None)
         if not self.live:
             now = msg.ts  # replay: a message's own time is the time it happened
         analysis = self.analyzer.analyze(msg.text)
         answer = not (self.live and now - msg.ts > timedelta(seconds=self.cfg.wechaty.backlog_max_age))
-        ctx = Ctx(self.repo, self.cfg, now)
+        ctx = Ctx(repo, self.cfg, now)
         route = "?"
         try:
-            async with self.repo.savepoint():
+            async with repo.savepoint():
                 route, out = await dispatch(Incoming(msg, analysis, answer), ctx)
-                for o in out:
-                    await self.repo.queue(o, now)
         except Exception:
             # One bad message must not stop the others; its partial work was rolled back.
             log.exception("message %s failed in route %s", msg.id, route)
-            await self.repo.mark_message(msg.id, "failed", analysis.category, analysis.urgent,
-                                         analysis.confidence)
-            return
+            return (msg.id, "failed", analysis.category, analysis.urgent, analysis.confidence)
         log.debug("message %s → %s (%s), %d to send", msg.id, route, analysis.category, len(out))
-        await self.repo.mark_message(msg.id, "handled" if answer else "backlog",
-                                     analysis.category, analysis.urgent, analysis.confidence)
+        outs.extend((o, now) for o in out)
+        return (msg.id, "handled" if answer else "backlog", analysis.category, analysis.urgent,
+                analysis.confidence)
 
     async def queue(self, out: Sequence[Outgoing], now: datetime) -> int:
         """Queue what a scheduled job produced, in one transaction."""
@@ -97,3 +115,10 @@ class Pipeline:
         if n:
             self.on_queued()
         return n
+
+
+def _echoes(msg: Message, earlier: Sequence[tuple[datetime, str]]) -> bool:
+    """Same sender, group and text under another id within ECHO_WINDOW, earlier in this batch
+    (the batch's rows are marked only at its end, so the database cannot see them yet)."""
+    since = msg.ts - ECHO_WINDOW
+    return any(since <= t <= msg.ts and mid != msg.id for t, mid in earlier)
