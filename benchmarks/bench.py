@@ -229,7 +229,6 @@ def _fill_ledger(db: Path, buildings: list[tuple[str, str]], n: int, last_day: d
     for sql in indexes:
         conn.execute(sql)
     conn.execute("COMMIT")
-    conn.execute("ANALYZE")
     conn.close()
 
 

@@ -20,7 +20,7 @@ class Digest:
     day: date
     community: str
     buildings: dict[str, dict[str, int]]
-    overdue: list[Item] = field(default_factory=list)
+    overdue: list[int] = field(default_factory=list)  # item ids
     oldest: list[Item] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -33,7 +33,7 @@ class Digest:
                     "by_category": {k: c[k] for k in ("need", "complaint", "question")}}
                 for b, c in self.buildings.items()
             },
-            "overdue": [i.id for i in self.overdue],
+            "overdue": list(self.overdue),
         }
 
 
@@ -51,13 +51,18 @@ async def build_digest(ctx: Ctx, day: date, oldest: int = 5) -> Digest:
     for b, c in counts.items():
         buildings[b] = c
     s = ctx.cfg.schedule
-    active = await ctx.repo.items(statuses=sorted(ACTIVE), until=end)
-    overdue = [i for i in active if end - i.created_at >= s.escalate_after(i.urgent)]
-    for i in overdue:
-        if i.building in buildings:
-            buildings[i.building]["overdue"] = buildings[i.building].get("overdue", 0) + 1
+    # Only id, building, time and urgency of every active item: a big ledger can hold tens of
+    # thousands, and only the few oldest are shown whole.
+    active = await ctx.repo.active_summary(sorted(ACTIVE), until=end)
+    overdue = []
+    for item_id, building, created_at, urgent in active:
+        if end - created_at >= s.escalate_after(urgent):
+            overdue.append(item_id)
+            if building in buildings:
+                buildings[building]["overdue"] = buildings[building].get("overdue", 0) + 1
+    first = sorted(active, key=lambda a: a[2])[:oldest]
     return Digest(day, ctx.cfg.community, buildings, overdue,
-                  sorted(active, key=lambda i: i.created_at)[:oldest])
+                  [await ctx.repo.get_item(a[0]) for a in first])
 
 
 def format_digest(d: Digest, now: datetime) -> str:

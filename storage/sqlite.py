@@ -554,6 +554,17 @@ class SqliteRepository:
             params.append(limit)
         return [_item(r) for r in await self._all(sql, params)]
 
+    async def active_summary(
+        self, statuses: Sequence[str], until: datetime
+    ) -> list[tuple[int, str, datetime, bool]]:
+        """(id, building, created_at, urgent) of the items in `statuses` created before `until`,
+        by id: what a digest needs of every active item, read from one covering index."""
+        marks = ",".join("?" * len(statuses))
+        rows = await self._all(
+            f"SELECT id, building, created_at, urgent FROM items WHERE status IN ({marks})"
+            " AND created_at < ? ORDER BY id", (*statuses, ts(until)))
+        return [(r[0], r[1], datetime.fromisoformat(r[2]), bool(r[3])) for r in rows]
+
     async def building_counts(
         self, start: datetime, end: datetime, active: Sequence[str]
     ) -> dict[str, dict[str, Any]]:

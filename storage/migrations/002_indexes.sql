@@ -8,3 +8,7 @@ CREATE INDEX items_grp_status ON items(grp, status);
 
 -- the digest's "resolved that day" count.
 CREATE INDEX items_resolved ON items(resolved_at) WHERE resolved_at IS NOT NULL;
+
+-- the digest's and the sweep's active items, answered from the index alone for the digest.
+DROP INDEX items_status_created;
+CREATE INDEX items_status_created ON items(status, created_at, urgent, building);
