@@ -13,12 +13,14 @@ from .lexicon import Hits, Lexicon, load_lexicon
 from .model import MODEL_PATH, NaiveBayes
 from .normalize import normalize
 from .rooms import extract_room
-from .rules import A_NOT_A, rule_adjustments
+from .rules import A_NOT_A, RESOLVING, rule_adjustments
 from .segment import ensure_jieba, tokenize
 from .urgency import Urgency, urgency
 
 # How much the statistical model counts next to the lexicon; chosen by cross-validation.
 MODEL_WEIGHT = 1.0
+# Weight of complaint cue words when a rule says the matter is resolved or announced.
+RESOLVED_DISCOUNT = 0.5
 # Softmax temperature turning scores into a confidence.
 TEMPERATURE = 1.5
 
@@ -46,12 +48,15 @@ class Analyzer:
 
     def scores(self, clean: str, urg: Urgency, hits: Hits) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Combined score per category for normalised text, and the cues behind each."""
-        adj, _fired = rule_adjustments(self.lexicon, clean, urg)
+        adj, fired = rule_adjustments(self.lexicon, clean, urg)
         total = dict(adj)
         cues: dict[str, list[str]] = {}
+        # Fault words in a message that says the fault is fixed, being handled or announced
+        # ("漏水 楼上已经来修过了", "停电检修 电梯暂停") describe that matter, not a new report.
+        discount = RESOLVED_DISCOUNT if RESOLVING.intersection(fired) else 1.0
         for c in CATEGORIES:
             cues[c] = [w for w, _ in hits[c]]
-            total[c] += sum(w for _, w in hits[c])
+            total[c] += sum(w for _, w in hits[c]) * (discount if c == "complaint" else 1.0)
         if self.model_weight and clean:
             nb = self.model.scores(features(clean, tokenize(clean)))
             top = max(nb.values())

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from .analysis import CATEGORIES
 
-TRAINING_FILES = ("dev.jsonl", "train_extra.jsonl", "holdout.jsonl", "blind.jsonl")
+TRAINING_FILES = ("dev.jsonl", "train_extra.jsonl", "holdout.jsonl", "blind.jsonl", "blind2.jsonl")
 # blind.jsonl was written before any tuning; its first half (b0001-b0125) was then used for
 # tuning and training, the rest is never trained or tuned on: the honest unseen figure.
 BLIND_TUNED_UP_TO = 125
+# blind2.jsonl (c-ids) was written and scored once before the rules were touched; its first
+# 40% (c0001-c0134) was then used for tuning, the remaining 60% never.
+BLIND2_TUNED_UP_TO = 134
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +74,16 @@ def load_records(path: str | Path) -> list[Record]:
 
 def is_untouched(rec: Record) -> bool:
     """A blind-set record kept out of all tuning and training."""
-    return rec.id.startswith("b") and rec.id[1:].isdigit() and int(rec.id[1:]) > BLIND_TUNED_UP_TO
+    if not rec.id[1:].isdigit():
+        return False
+    if rec.id.startswith("b"):
+        return int(rec.id[1:]) > BLIND_TUNED_UP_TO
+    return rec.id.startswith("c") and int(rec.id[1:]) > BLIND2_TUNED_UP_TO
 
 
-def untouched_records() -> list[Record]:
-    """The untouched half of the blind set (see BLIND_TUNED_UP_TO)."""
-    source = resources.files(__package__) / "data" / "blind.jsonl"
+def untouched_records(name: str = "blind.jsonl") -> list[Record]:
+    """The untouched part of a blind set (see BLIND_TUNED_UP_TO, BLIND2_TUNED_UP_TO)."""
+    source = resources.files(__package__) / "data" / name
     if not source.is_file():
         return []
     lines = source.read_text(encoding="utf-8").splitlines()
@@ -85,7 +92,7 @@ def untouched_records() -> list[Record]:
 
 def training_records() -> list[Record]:
     """The shipped training set: dev.jsonl, our own extra and holdout messages, and the
-    tuning half of the blind set (never its untouched half)."""
+    tuning parts of both blind sets (never their untouched parts)."""
     out: list[Record] = []
     data = resources.files(__package__) / "data"
     for name in TRAINING_FILES:

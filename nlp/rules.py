@@ -18,8 +18,14 @@ _FAULT = re.compile(
     r"坏(?:了|掉|的)|怀了|失灵|不灵|(?:不|没)(?:亮|热|通|转|出水|反应|制冷)|"
     r"(?:打|关|锁|抬|拧|冲|合|刷|升|开)不(?:开|上|紧|严|下去|起来|动|了)|"
     r"漏(?:水|了|雨)|渗水|滴水|堵(?:了|住|死|塞)|不通|裂(?:了|开|缝)|碎了|断了|松了|生锈|锈了|发黄|浑|"
-    r"反水|返水|反臭|返臭|异味|没水|又停|连不上|冲不下去|下不去"
+    r"反水|返水|反臭|返臭|异味|没水|又停|连不上|冲不下去|下不去|不动了|不走了"
+    # water that is off-colour, a way blocked, a service that never came, a victim of someone
+    r"|(?:自来)?水.{0,8}(?:黄|浑|黑|锈|红色)|锈味|挡(?:着|住)(?:我|了|路|道|门)"
+    r"|(?:一直|迟迟|还|都)没(?:送|到|来|人)|被(?:人|谁)?(?:拿错|拿走|偷|撬|乱扔|占|划|砸|剪|顺走)"
 )
+# A fault talked about, not reported: "电梯坏了的话…", "万一漏水", "之前楼道灯坏了是找谁…".
+_NOT_NOW_BEFORE = re.compile(r"(?:如果|万一|要是|假如|之前|以前|一般)[^ ,。]{0,8}$")
+_NOT_NOW_AFTER = re.compile(r"[^ ,。]{0,4}的话|[^ ,。!?]{0,6}[吗么]")  # "…也是黄的吗?" asks
 # Asking a neighbour (not the property office) to help or lend: "有没有会修的邻居", "谁能帮我…",
 # "哪位能帮我查一下": a need, even when the thing concerned is broken (LABELS.md).
 _NEIGHBOUR_REQUEST = re.compile(
@@ -28,11 +34,53 @@ _NEIGHBOUR_REQUEST = re.compile(
 )
 _OFFICE = re.compile(r"物业|物页|管家|维修|报修|保洁|保安|客服")
 # Done and reported: "换好了", "已经修过了", "止住了", "来看过了" (not "修好了又坏了").
+# A remedy completed (verb + result + 了), by anyone: "全清掉了", "抽干了", "终于拉走了", "立管通了".
 _DONE = re.compile(
-    r"(?:修|换|弄|装|清|通|处理|搞|疏通|清理)(?:好|完)了|已经(?:修|换|清|处理|止住|来|通)|"
-    r"(?:来|看|修|换)过了|止住了|恢复(?:正常)?了|又能(?:用|坐)了|能用了|误报"
+    r"(?:修|换|弄|装|清|通|处理|搞|疏通|清理|抽|拉|搬|收拾|补|消杀|灭)(?:好|完|掉|走|干|上|过)了"
+    r"|已经(?:把.{1,6}|派人|找人|叫人|让人)?(?:修|换|清|处理|止住|来|通|抽|关|报|叫|联系|补|拉|搬|消杀)"
+    r"|(?:来|看|修|换|测|查)过了|止住了|恢复(?:正常)?了|又能(?:用|坐)了|能用了|误报|(?<![不没打])通了"
+    r"|(?:刚|终于)[^ ,。]{0,4}(?:关|修|换|清|拉|搬|通)(?:了|好|完|走|掉)|查到了|查清楚|找到了?(?:漏水点|原因)"
+    r"|(?:测|查|检查|检测|看)过.{0,6}(?:没|安全|正常)|已经散|确认安全"
 )
-_RELAPSE = re.compile(r"又|还是|没修好|没换好|不行")
+_RELAPSE = re.compile(r"又|还是|没修好|没换好|不行|结果|没用")
+# Being handled, or a repair visit arranged, by whoever is responsible ("物业的人正在拖地",
+# "正在抢修", "维修工后天一早过来", "师傅说周三能来换"): a status update, not a new report.
+_ACTOR = r"(?:物业|管家|师傅|维修工|工人|电工|厂家|公司|供电局|电力|他们|保洁|的人|吸污车|消防)"
+_HANDLING = re.compile(
+    _ACTOR + r"[^?？]{0,12}(?:正在|在)(?:修|拖|清|处理|抢修|检修|弄|查|抽|换|排查|收拾)"
+    r"|正在(?:抢修|处理|维修|修|清理|排查)"
+    r"|"
+    + _ACTOR
+    + r"[^?？]{0,12}(?:明天|后天|今晚|下午|上午|晚上|周[一二三四五六日天末]|过两天|马上|大概|一早)"
+    r"[^?？]{0,4}(?:能|会|就)?(?:来|过来|上门)"
+)
+# A broken promise is a complaint ("说明天来修 到现在也没来").
+_PROMISE_BROKEN = re.compile(r"没来|没人|还没|人呢|到现在|都没|又|拖|推")
+# Staff and captains' notices: an activity at a given time, or an instruction to every household.
+_WHEN = (
+    r"(?:明天|后天|今天|今晚|本周.?|下周.?|周[一二三四五六日天末]|下个?月|[0-9]{1,2}[:点号]|上午|下午|晚上)"
+)
+_SCHEDULE = re.compile(
+    _WHEN + r"[^?？]{0,16}(?:暂停|停用|停运|停水|停电|检修|维保|安检|上门|入户|消杀|清理|清洗|施工|作业|"
+    r"发放|发门|换水表|换表|收旧|登记|演练|组织|统一|免费)"
+)
+_ADDRESS = re.compile(
+    r"请(?:各户|各位|大家|提前|自行|关好|配合|留|走|带|注意|储水|接水|包涵|谅解)|家里(?:请)?留(?:个)?人"
+    r"|另行通知|敬请|带来不便|不便之处|别慌|优先|带(?:好)?身份证"
+)
+# A suspension announced: "停电检修 电梯暂停", "1号梯停用" (residents say "又停了", "坏了").
+_SUSPEND = re.compile(r"暂停|停运|停用|(?:停电|停水)检修")
+_HABITUAL = re.compile(r"总(?:是|有|在)|老是|天天|每晚|每天晚上|一直")
+# Thanks as the opening: "谢谢张师傅 大晚上跑来修水管".
+_THANKS_FIRST = re.compile(r"^(?:谢谢|感谢|多谢|辛苦)")
+# Asking for a recommendation of a helper or service: "蹲一个靠谱的保姆…有推荐的吗", "求推荐搬家公司".
+_RECOMMEND = re.compile(
+    r"求推荐|有(?:没有)?(?:人)?推荐|推荐(?:一下|个|一个)?(?:吗|呗|靠谱)|有推荐的|^蹲(?:一个|个|一)"
+)
+# Something lost, and the sender asks to be told or helped ("猫跑丢了…谁看见了告诉我").
+_LOST_THING = re.compile(r"跑丢|跑出去|走丢|丢了|不见了|走失|找不到")
+_LEND = re.compile(r"借|帮|匀|用一下|给我")
+_ASK_TELL = re.compile(r"告诉我|联系我|帮忙找|帮.{0,2}留意|谁(?:看见|看到|见到)|线索|说一声")
 # Help already given by the sender: "药我顺路给捎上楼了", "快递我给放门口了".
 _GAVE = re.compile(r"我.{0,6}(?:给|帮|顺路|顺手).{0,8}(?:送|捎|拿|放|带|搬|扛|提).{0,6}了")
 # A found thing announced: "钥匙在我这", "捡到一个…".
@@ -46,6 +94,10 @@ _CONTACT = re.compile(r"电话|号码|联系方式|微信号")
 # Request forms for a service: they outrank a wh-word ("要一袋土豆 钱咋给").
 _REQUEST = re.compile(
     r"帮我|帮忙|麻烦.{0,4}帮|代(?:买|取|拿|配|购)|(?:要|来|订)(?:一|两|几|[0-9])(?:袋|箱|份|盒|斤|瓶|个|桶)|给我(?:来|带|留)"
+)
+# Where or to whom one goes to get something done: "需要跟谁申请", "在哪办", "找谁报修".
+_WHO_WHERE = re.compile(
+    r"(?:找谁|跟谁|向谁|问谁|哪里|哪儿|在哪|去哪)(?:申请|办|交|报|登记|问|领|打印|报修|签|备案|开)"
 )
 # Wh-words of an information question.
 _WH = re.compile(r"几点|几号|几月|什么时候|啥时候|哪|多少|多久|怎么|咋|如何|干嘛|干什么|是啥|是什么|啥")
@@ -62,6 +114,10 @@ A_NOT_A = re.compile(r"([^能可])不\1")
 _JUST_KNOW = re.compile(r"知道|听说")
 # "1502的快递我帮拿上去了": reporting help already given.
 _HELP_GIVEN = re.compile(r"我(?:已经)?帮.{0,10}了")
+
+
+# Rules saying the matter is over, handled or announced (see Analyzer.scores).
+RESOLVING = frozenset({"done", "handling", "over", "notice-form", "notice"})
 
 
 def is_notice(lexicon: Lexicon, text: str) -> bool:
@@ -96,8 +152,22 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     if lexicon.has("cancel", text):
         fire("cancel", "other", 4)
     done = _DONE.search(text)
-    if done and not _RELAPSE.search(text, done.end()):
+    resolved = bool(done and not _RELAPSE.search(text, done.end()))
+    if resolved:
         fire("done", "other", 4)
+    handling = _HANDLING.search(text)
+    impatient = lexicon.has("demand", text)  # "说明天来 能不能快点" presses; it reports no progress
+    if handling and not (
+        _PROMISE_BROKEN.search(text, handling.end()) or _RHETORICAL.search(text) or impatient
+    ):
+        fire("handling", "other", 4)
+        resolved = True
+    if urgency.over:
+        # A danger named and then called off: "焦味是炒辣椒 不是着火", "人已经救出来了".
+        fire("over", "other", 4)
+        resolved = True
+    if _THANKS_FIRST.search(text) and not _RELAPSE.search(text):
+        fire("thanks-first", "other", 3)
     if _GAVE.search(text):
         fire("gave", "other", 5)
     if _FOUND.search(text):
@@ -111,7 +181,7 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         fire("help-given", "other", 3)
     if is_question_form(lexicon, text):
         fire("question-form", "question", 2)
-    demand = lexicon.has("demand", text)
+    demand = lexicon.has("demand", text) if not resolved else None  # "已经来修过了" demands nothing
     if demand:
         fire("demand", "complaint", 1.5)
     tentative = _TENTATIVE.search(text)
@@ -132,16 +202,48 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     if opening:
         asks.append(text.find(opening))
     neighbour = _NEIGHBOUR_REQUEST.search(text) and not _OFFICE.search(text) and not _CONTACT.search(text)
+    if neighbour and opening and not _LEND.search(text):
+        neighbour = None  # "谁家有小孩上育才的 想问下接送时间" asks for information
     if neighbour:
         fire("neighbour-request", "need", 3)
     person = urgency.urgent and urgency.kind == "person"  # "叫她没反应" is no fault of a thing
-    if fault and not neighbour and not (asks and min(asks) < fault.start()) and not done and not person:
+    if fault and alternative:
+        fault = None  # "水是黄的 是水管锈了还是在检修?" asks which cause
+    elif fault and (
+        _NOT_NOW_BEFORE.search(text, max(0, fault.start() - 10), fault.start())
+        or _NOT_NOW_AFTER.match(text, fault.end())
+    ):
+        fault = None  # "电梯坏了的话 一般多久能修好" talks about a fault, reports none
+        fire("talked-fault", "question", 3)
+    question_form = is_question_form(lexicon, text)
+    schedule = _SCHEDULE.search(text) or _SUSPEND.search(text)
+    address = _ADDRESS.search(text)
+    asks_which = A_NOT_A.search(text) or "到底" in text  # "明天到底停不停水啊"
+    asks_which = asks_which or _HABITUAL.search(text)  # "晚上总有车停在消防通道" is a grievance
+    if (
+        (schedule or address)
+        and not (question_form or demand or rhetorical or asks_which)
+        and "又" not in text
+    ):
+        # A notice: an activity at a given time, or an instruction to every household.
+        fire("notice-form", "other", 4.5 if schedule and address else 3)
+        resolved = True
+    if fault and not neighbour and not (asks and min(asks) < fault.start()) and not resolved and not person:
         fire("stated-fault", "complaint", 4)
+        if question_form:
+            # LABELS.md: a stated fault then a question ("电梯坏了，什么时候修？") is a complaint.
+            fire("fault-then-ask", "complaint", 2)
+    if _RECOMMEND.search(text):
+        fire("recommend", "need", 3)
+    if _LOST_THING.search(text) and _ASK_TELL.search(text) and not _OFFICE.search(text):
+        fire("lost-thing", "need", 3)
     if A_NOT_A.search(text) and not rhetorical:
         fire("a-not-a", "question", 2)
     plain = not (fault or demand or neighbour or urgency.urgent)
     if plain and _WH.search(text) and not _REQUEST.search(text):
         fire("wh-question", "question", 1.5)
+    if _WHO_WHERE.search(text):
+        fire("who-where", "question", 2)
     if _DURATION.search(text):
         fire("duration", "complaint", 2)
     if _HELPER.search(text) and not _JUST_KNOW.search(text):

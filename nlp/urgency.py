@@ -28,14 +28,14 @@ _FIRE = re.compile(
     r"|全是烟|好呛|烟雾报警|什么东西烧着"
 )
 _GAS = re.compile(
-    r"(?:煤气|燃气|天然气|液化气|gas).{0,8}(?:味|漏|泄|嘶)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶"
+    r"(?:煤气|燃气|天然气|液化气|gas)(?!公司|费|表|卡|报警器).{0,8}(?:味|漏|泄|嘶)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶"
 )
 _SPARK = re.compile(
     r"火花|火星|打火花|短路|漏电|触电|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
 )
 _FLOOD = re.compile(
     r"(?:水管|管道|管子|水箱).{0,3}(?:爆|裂|破)|爆管|淹|进水了|发大水|到膝盖|没过(?:脚|膝|小腿)|漫到|漫进"
-    r"|水.{0,8}(?:往外涌|往里进|喷)|往下灌|往下淌|喷水"
+    r"|水.{0,8}(?:往外涌|往里进|喷)|往下灌|往下淌|喷水|水.{0,8}往.{0,4}(?:家|屋|里)?灌"
 )
 _TRAPPED = re.compile(
     r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人|困电梯)"
@@ -44,7 +44,7 @@ _TRAPPED = re.compile(
 )
 # --- people in danger: fallen, unconscious, acutely ill (alone), lost
 _PERSON = re.compile(
-    r"晕(?:倒|过去|了过去)|昏(?:倒|迷|过去)|躺(?:在)?地上|一动不动"
+    r"晕(?:倒|过去|了过去)|昏(?:倒|迷|过去)|躺(?:在)?地上|一动不动|(?:躺|趴|倒)(?:着|在.{0,4})不动"
     r"|叫(?:他|她|也|了)?(?:不醒|不答应|没反应)|不省人事|抽(?:搐|起来|风)|口吐白沫|胸口.{0,3}(?:闷|疼|痛)"
     r"|喘不上|呼吸困难|心脏病(?:犯|发)|中风|嘴歪|说不出话|流血|头破|站不住|爬不起来|起不来|扶不(?:动|起)"
     r"|救命|没人应|不应门|(?:几|两|三)天没开门|快来人"
@@ -55,7 +55,10 @@ _FALL = re.compile(r"摔(?:倒|了|伤|跤)|滑了一跤|滑倒|跌倒")
 _DISTRESS = re.compile(
     r"起不来|爬不起来|站不起来|动不了|流血|头破|扶不|叫不醒|没反应|快来|救命|来人|120|疼得|不会动|在地上"
 )
-_LOST = re.compile(r"走(?:丢|失|散)|找不(?:着|到)|没回(?:来|家)|人没了|不见了|跑出去|跑丢")
+# "出门到现在没回" (but not "没回复/没回消息").
+_LOST = re.compile(
+    r"走(?:丢|失|散)|找不(?:着|到)|没找着|没回(?![复答应话消信微电])|人没了|不见了|跑出去|跑丢"
+)
 _VULNERABLE = re.compile(
     r"孩子|小孩|娃|男孩|女孩|闺女|女儿|儿子|宝宝|小朋友|\d岁|[一二三四五六七八九十]岁|老人|老头|老太|老爷|"
     r"奶奶|爷爷|大爷|阿婆|婆婆|外婆|外公|姥姥|姥爷|老伴|我爸|我妈|俺娘|俺爹|糊涂|痴呆|记性不好|独居|一个人在家"
@@ -70,10 +73,24 @@ _OVER = re.compile(
     r"救出来|已经(?:救|灭|送|没事|醒|确认|处理|修|出来|回)|扑灭|找着了|找到了|回来了|没事了|虚惊|误报|"
     r"误会|演练|演习|原来是|是我家|不是(?:着火|漏气|真的|火)|扶回|扶起来了|火.{0,4}灭了|昨晚|昨天|前天|上周|上次|那事|处理完|(?:味|烟|味道|现在)散了|醒过来|"
     r"送医院了|送去医院了|确认安全|已修复|平安"
+    # fixed, faded, checked, or explained: "来修好了", "味没了", "测过说没泄漏", "响是因为在炒辣椒"
+    r"|修好了|修过了|来修过|(?:味|烟|味道|气味)(?:也|都)?(?:没了|淡了)|已经散|(?:测|查|检查|检测)过.{0,6}(?:没|安全)"
+    r"|是因为|在测试|是测试|是在(?:测试|检修|演练)"
 )
-_NEGATED = re.compile(r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|不是漏|没漏")
+_NEGATED = re.compile(
+    r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|不是漏|没漏|没(?:有)?(?:泄漏|漏气|冒烟)"
+)
+# Emergency services named, not an emergency: "请问打了120 救护车多久能到", "紧急按钮按了打到哪".
+_SERVICE = re.compile(r"^(?:打了?|叫|快打|拨打)?(?:120|119|110)$|救护车|急救|报警|紧急")
+# Asking about them: a question form (opening, ending, or hypothetical).
+_ASKING = re.compile(
+    r"请问|问一下|问下|想问|咨询|如果|万一|要是|假如|的话|吗|\?|多久|哪里|哪个|是否|怎么(?!办)"
+)
 # A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$")
+_HYPOTHETICAL_CANCEL = re.compile(
+    r"差点|打不着|点不着|没点着|万一|防|严禁|会不会|怕|容易|会着火|不要|提醒|提示|知识"
+)
 _HAZARDS = (("fire", _FIRE), ("gas", _GAS), ("spark", _SPARK), ("flood", _FLOOD), ("trapped", _TRAPPED))
 
 
@@ -83,6 +100,8 @@ class Urgency:
     cues: tuple[str, ...]
     # What is in danger: "hazard" (fire, gas, water, power, lift) or "person" (fallen, lost...).
     kind: str | None
+    # A danger was named but it is over, a drill, a false alarm or negated.
+    over: bool = False
 
 
 def _live(text: str, start: int) -> bool:
@@ -119,7 +138,7 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
     hits = (hits_all or lexicon.hits_all(text))["urgent"]
     score = sum(w for _, w in hits)
     cues = tuple(c for c, _ in hits)
-    notice = lexicon.has("urgent_notice", text) is not None
+    notice = lexicon.has("urgent_notice", text[:8]) is not None  # "紧急通知…" heads a notice
     person = lexicon.has("person_danger", text)
     if person and lexicon.has("vulnerable", text):
         score += VULNERABLE_BONUS  # a lost child or a fallen elder needs help now
@@ -128,8 +147,16 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
     if not lexical and kind is None:
         return Urgency(False, cues, None)
     # Over, a drill, a past event or a false alarm: not urgent (an urgent notice still is).
-    if not notice and (lexicon.has("urgent_cancel", text) or cancelled(text)):
-        return Urgency(False, cues, None)
+    called_off = lexicon.has("urgent_cancel", text)
+    if not notice and (called_off or cancelled(text)):
+        # "over" only for a danger called off, not a hypothetical one ("万一淹了怎么办").
+        over = cancelled(text) or not _HYPOTHETICAL_CANCEL.search(called_off or "")
+        return Urgency(False, cues, None, over=over)
+    if kind is None and not notice and _ASKING.search(text):
+        # Only emergency services named, in a question: asking about them is no emergency.
+        rest = sum(w for c, w in hits if not _SERVICE.search(c))
+        if rest < URGENT_THRESHOLD:
+            return Urgency(False, cues, None)
     if kind is None:
         kind = "hazard" if lexicon.has("hazard", text) else ("person" if person else None)
     return Urgency(True, tuple(dict.fromkeys(cues + pattern_cues)), kind)
