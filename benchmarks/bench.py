@@ -28,6 +28,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import random
 import resource
 import shutil
@@ -151,6 +152,8 @@ async def bench_latency(cfg, analyzer, msgs: list[Message], db: Path) -> dict[st
             "SELECT message_id FROM items UNION SELECT substr(key, 5) FROM outbox"
             " WHERE key LIKE 'cmd:%'")}
     seen: dict[str, float] = json.loads(out)
+    if os.environ.get("BENCH_DUMP"):
+        Path(os.environ["BENCH_DUMP"]).write_text(json.dumps([seen, feed.arrival]))
     lat = sorted((seen[m] - feed.arrival[m]) * 1000 for m in seen if m in feed.arrival)
     missing = len([m for m in expected if m in feed.arrival and m not in seen])
     q = statistics.quantiles(lat, n=100, method="inclusive")

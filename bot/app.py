@@ -111,6 +111,12 @@ class Stairbot:
         while True:
             self._wake.clear()
             now = self.clock.now()
+            full = self.outbox.limiter.full_until(now)
+            if full is not None:
+                # Under load the queue outgrows the budget; re-reading it after every batch
+                # cannot send anything sooner and costs the intake milliseconds each time.
+                await asyncio.sleep((full - now).total_seconds())
+                continue
             try:
                 wait = await self.outbox.drain(now)
             except Exception:

@@ -39,6 +39,14 @@ class RateLimiter:
             t = max(t, self._recent[0] + timedelta(minutes=1))
         return t
 
+    def full_until(self, now: datetime) -> datetime | None:
+        """While the minute's budget is spent nothing can go, whatever is queued: until when."""
+        while self._recent and self._recent[0] <= now - timedelta(minutes=1):
+            self._recent.popleft()
+        if len(self._recent) >= self.per_minute:
+            return self._recent[0] + timedelta(minutes=1)
+        return None
+
     def taken(self, room: str, at: datetime) -> None:
         self._last[room] = at
         self._recent.append(at)

@@ -22,6 +22,7 @@ log = logging.getLogger("stairbot.pipeline")
 
 # WeChat sometimes delivers the same text twice under new ids seconds apart.
 ECHO_WINDOW = timedelta(seconds=10)
+PENDING_LIMIT = 500  # messages processed per transaction
 
 
 class Pipeline:
@@ -52,20 +53,21 @@ class Pipeline:
     async def process_pending(self, now: datetime) -> int:
         done = 0
         while True:
-            pending = await self.repo.pending_messages(limit=500)
-            if not pending:
-                return done
             async with self.repo.transaction():
                 # One thread hop for the whole batch instead of one per statement.
-                await self.repo.run_inline(functools.partial(self._process_batch, pending=pending, now=now))
-            done += len(pending)
+                n = await self.repo.run_inline(functools.partial(self._process_batch, now=now))
+            if not n:
+                return done
+            done += n
             self.on_queued()
+            if n < PENDING_LIMIT:
+                return done  # we hold the only writer: nothing else can have arrived
 
-    async def _process_batch(self, repo: Repository, pending: Sequence[Message],
-                             now: datetime) -> None:
-        """Process messages in order inside the caller's transaction. What reads no state of
-        the batch (echo checks against earlier batches, message marks, outgoing rows) is
-        done in bulk; handlers still run one message at a time, each in its savepoint."""
+    async def _process_batch(self, repo: Repository, now: datetime) -> int:
+        """Process what is pending, in order, inside the caller's transaction. What reads no
+        state of the batch (echo checks against earlier batches, message marks, outgoing rows)
+        is done in bulk; handlers still run one message at a time, each in its savepoint."""
+        pending = await repo.pending_messages(limit=PENDING_LIMIT)
         texts = [m for m in pending if m.kind == "text" and m.text.strip()]
         in_db = await repo.similar_messages_since([(m, m.ts - ECHO_WINDOW) for m in texts])
         echo_db = {m.id for m, hit in zip(texts, in_db, strict=True) if hit}
@@ -79,6 +81,7 @@ class Pipeline:
             earlier.setdefault(key, []).append((msg.ts, msg.id))
         await repo.queue_many(outs)
         await repo.mark_messages(marks)
+        return len(pending)
 
     async def _process(self, repo: Repository, msg: Message, now: datetime, echo: bool,
                        outs: list[tuple[Outgoing, datetime]]

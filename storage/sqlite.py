@@ -124,9 +124,7 @@ def _queue_row(out: Outgoing, now: datetime) -> tuple[Any, ...]:
             out.item_id, out.direct_to, ts(now), ts(out.due_at or now))
 
 
-def _record(conn: sqlite3.Connection, pre: Sequence[str], rows: list[tuple[Any, ...]]) -> list[bool]:
-    for p in pre:
-        conn.execute(p)
+def _record(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> list[bool]:
     marks = ",".join("?" * len(rows))
     seen = {r[0] for r in conn.execute(f"SELECT id FROM messages WHERE id IN ({marks})",
                                        [r[0] for r in rows])}
@@ -187,9 +185,7 @@ def _statements(conn: sqlite3.Connection, sqls: Sequence[str]) -> None:
         conn.execute(sql)
 
 
-def _stmt(conn: sqlite3.Connection, pre: Sequence[str], sql: str, params: Any, mode: str) -> Any:
-    for p in pre:
-        conn.execute(p)
+def _stmt(conn: sqlite3.Connection, sql: str, params: Any, mode: str) -> Any:
     if mode == "many":
         return conn.executemany(sql, params)
     cur = conn.execute(sql, params)
@@ -200,15 +196,27 @@ def _stmt(conn: sqlite3.Connection, pre: Sequence[str], sql: str, params: Any, m
     return cur  # rowcount and lastrowid stay readable
 
 
-def _autocommit(conn: sqlite3.Connection, sql: str, params: Any, mode: str) -> Any:
+def _after(conn: sqlite3.Connection, pre: Sequence[str], fn: Callable[..., T],
+           args: Sequence[Any]) -> T:
+    _statements(conn, pre)
+    return fn(conn, *args)
+
+
+def _atomic(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
+    """fn in a transaction of its own: BEGIN, fn, COMMIT in one hop."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        result = _stmt(conn, (), sql, params, mode)
+        result = fn(conn, *args)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:  # BEGIN itself may have been what failed
+        conn.execute("ROLLBACK")
 
 
 class SqliteRepository:
@@ -220,6 +228,7 @@ class SqliteRepository:
         )
         self._pre: list[str] = []  # control statements owed by the transaction's owner
         self._sp: bool | None = None  # innermost savepoint: None none, False wanted, True open
+        self._begin: bool | None = False  # True: BEGIN owed, None: issued, False: no transaction
         self._inline: sqlite3.Connection | None = None  # set on run_inline's view, in its thread
 
     # -- lifecycle ---------------------------------------------------------------
@@ -263,10 +272,8 @@ class SqliteRepository:
             if version <= current:
                 continue
             async with self.transaction():
-                for statement in sql.split(";\n"):
-                    if statement.strip():
-                        await self._db.execute(statement)
-                await self._db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+                await self.run_sync(_statements, [st for st in sql.split(";\n") if st.strip()])
+                await self._write("INSERT INTO schema_version VALUES (?)", (version,))
             log.info("database migrated to schema %d", version)
 
     async def schema_version(self) -> int:
@@ -277,13 +284,17 @@ class SqliteRepository:
     # -- transactions ------------------------------------------------------------
     # Every call into aiosqlite is a hop to its thread and back (~0.1 ms); a handful of SQL
     # statements costs a few microseconds. So each method below does its SQL in one hop, and
-    # savepoints are opened lazily, by the first write inside them, in that write's hop.
+    # BEGIN and SAVEPOINT are issued lazily, in the hop of the first statement after them, and
+    # RELEASE in the hop of the next one.
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """Run fn(conn, *args) on the connection's own thread: any number of statements, one hop.
         Inside transaction() it sees and joins the open transaction."""
+        pre = self._prelude() if self._in_tx() else []
         if self._inline is not None:
-            return fn(self._inline, *args)
+            return _after(self._inline, pre, fn, args)
+        if pre:
+            return await self._db._execute(_after, self._db._conn, pre, fn, args)
         return await self._db._execute(fn, self._db._conn, *args)
 
     async def run_inline(self, fn: Callable[[SqliteRepository], Coroutine[Any, Any, T]]) -> T:
@@ -307,7 +318,7 @@ class SqliteRepository:
         try:
             return await self._db._execute(drive, self._db._conn)
         finally:
-            self._pre, self._sp = view._pre, view._sp
+            self._pre, self._sp, self._begin = view._pre, view._sp, view._begin
 
     def _in_tx(self) -> bool:
         return self._inline is not None or self._owner.get()
@@ -319,19 +330,20 @@ class SqliteRepository:
             return
         async with self._lock:
             token = self._owner.set(True)
-            self._pre = []
+            self._pre, self._begin = [], True
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield
                 except BaseException:
                     self._pre = []
-                    await self._db.execute("ROLLBACK")
+                    if self._begin is None:  # begun
+                        await self._db._execute(_rollback, self._db._conn)
                     raise
                 self._pre = []  # COMMIT releases any savepoint still open
-                await self._db.execute("COMMIT")
+                if self._begin is None:
+                    await self._db.execute("COMMIT")
             finally:
-                self._sp = None
+                self._sp, self._begin = None, False
                 self._owner.reset(token)
 
     @contextlib.asynccontextmanager
@@ -346,8 +358,7 @@ class SqliteRepository:
                 yield
             except BaseException:
                 if self._sp:
-                    pre, self._pre = self._pre, []
-                    await self.run_sync(_statements, [*pre, "ROLLBACK TO step", "RELEASE step"])
+                    await self.run_sync(_statements, ["ROLLBACK TO step", "RELEASE step"])
                 self._sp = outer
                 raise
             if self._sp and outer is False:
@@ -357,8 +368,11 @@ class SqliteRepository:
             self._sp = outer
 
     def _prelude(self) -> list[str]:
-        """Control statements owed before the next write in this task's transaction."""
+        """Control statements owed before the next statement in this task's transaction."""
         pre, self._pre = self._pre, []
+        if self._begin:
+            pre.insert(0, "BEGIN IMMEDIATE")
+            self._begin = None
         if self._sp is False:
             pre.append("SAVEPOINT step")
             self._sp = True
@@ -367,9 +381,9 @@ class SqliteRepository:
     async def _exec(self, sql: str, params: Any = (), mode: str = "cursor") -> Any:
         """A write: in this task's transaction if it holds one, else committed on its own."""
         if self._in_tx():
-            return await self.run_sync(_stmt, self._prelude(), sql, params, mode)
+            return await self.run_sync(_stmt, sql, params, mode)
         async with self._lock:
-            return await self.run_sync(_autocommit, sql, params, mode)
+            return await self.run_sync(_atomic, _stmt, sql, params, mode)
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return await self._exec(sql, params)
@@ -378,10 +392,10 @@ class SqliteRepository:
         await self._exec(sql, list(rows), "many")
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return await self.run_sync(_stmt, (), sql, params, "all")
+        return await self.run_sync(_stmt, sql, params, "all")
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return await self.run_sync(_stmt, (), sql, params, "one")
+        return await self.run_sync(_stmt, sql, params, "one")
 
     # -- messages ----------------------------------------------------------------
     async def record_messages(self, msgs: Sequence[Message], received_at: datetime) -> list[bool]:
@@ -390,8 +404,10 @@ class SqliteRepository:
             return []
         rows = [(m.id, ts(m.ts), m.room, m.sender_id, m.sender_name, m.text,
                  json.dumps(list(m.mentions)), m.kind, ts(received_at)) for m in msgs]
-        async with self.transaction():
-            return await self.run_sync(_record, self._prelude(), rows)
+        if self._in_tx():
+            return await self.run_sync(_record, rows)
+        async with self._lock:
+            return await self.run_sync(_atomic, _record, rows)
 
     async def pending_messages(self, limit: int = 1000) -> list[Message]:
         rows = await self._all(
