@@ -53,9 +53,8 @@ class Pipeline:
     async def process_pending(self, now: datetime) -> int:
         done = 0
         while True:
-            async with self.repo.transaction():
-                # One thread hop for the whole batch instead of one per statement.
-                n = await self.repo.run_inline(functools.partial(self._process_batch, now=now))
+            # One thread hop for the whole batch, BEGIN to COMMIT, instead of one per statement.
+            n = await self.repo.atomic_inline(functools.partial(self._process_batch, now=now))
             if not n:
                 return done
             done += n

@@ -15,6 +15,7 @@ import functools
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
@@ -214,9 +215,49 @@ def _atomic(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
     return result
 
 
+async def _committed(fn: Callable[[SqliteRepository], Coroutine[Any, Any, T]],
+                     repo: SqliteRepository) -> T:
+    conn = repo._inline
+    assert conn is not None
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = await fn(repo)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
 def _rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:  # BEGIN itself may have been what failed
         conn.execute("ROLLBACK")
+
+
+class _Checkpointer:
+    """Copies the WAL back into the database from a thread and connection of its own, so that
+    no commit on the hot path pays for a checkpoint's writes and fsync (autocheckpoint is off).
+    PASSIVE never blocks the writer; the database is as durable either way."""
+
+    def __init__(self, path: str, every: float = 1.0) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(path, every), daemon=True,
+                                        name="stairbot-checkpoint")
+        self._thread.start()
+
+    def _run(self, path: str, every: float) -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout = 1000")
+            while not self._stop.wait(every):
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 class SqliteRepository:
@@ -230,6 +271,7 @@ class SqliteRepository:
         self._sp: bool | None = None  # innermost savepoint: None none, False wanted, True open
         self._begin: bool | None = False  # True: BEGIN owed, None: issued, False: no transaction
         self._inline: sqlite3.Connection | None = None  # set on run_inline's view, in its thread
+        self._checkpointer: _Checkpointer | None = None
 
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
@@ -249,6 +291,9 @@ class SqliteRepository:
             await conn.execute("PRAGMA cache_size = -32768")
             await conn.execute("PRAGMA mmap_size = 268435456")
             await repo._migrate()
+            if str(path) != ":memory:":
+                await conn.execute("PRAGMA wal_autocheckpoint = 0")
+                repo._checkpointer = _Checkpointer(str(path))
         except BaseException as e:
             await conn.close()  # aiosqlite's thread would otherwise keep the process alive
             if isinstance(e, sqlite3.DatabaseError):
@@ -257,7 +302,9 @@ class SqliteRepository:
         return repo
 
     async def close(self) -> None:
-        await self._db.close()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+        await self._db.close()  # the last connection out checkpoints what is left
 
     async def _migrate(self) -> None:
         await self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -319,6 +366,15 @@ class SqliteRepository:
             return await self._db._execute(drive, self._db._conn)
         finally:
             self._pre, self._sp, self._begin = view._pre, view._sp, view._begin
+
+    async def atomic_inline(self, fn: Callable[[SqliteRepository], Coroutine[Any, Any, T]]) -> T:
+        """run_inline in a transaction of its own, BEGIN and COMMIT included: one hop in all.
+        Inside the caller's transaction it simply joins it."""
+        if self._in_tx():
+            return await self.run_inline(fn)
+        async with self.transaction():
+            self._begin = False  # BEGIN and COMMIT go with the hop itself
+            return await self.run_inline(functools.partial(_committed, fn))
 
     def _in_tx(self) -> bool:
         return self._inline is not None or self._owner.get()
