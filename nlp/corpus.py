@@ -10,13 +10,22 @@ from pathlib import Path
 
 from .analysis import CATEGORIES
 
-TRAINING_FILES = ("dev.jsonl", "train_extra.jsonl", "holdout.jsonl", "blind.jsonl", "blind2.jsonl")
+TRAINING_FILES = (
+    "dev.jsonl",
+    "train_extra.jsonl",
+    "holdout.jsonl",
+    "blind.jsonl",
+    "blind2.jsonl",
+    "blind3.jsonl",
+)
 # blind.jsonl was written before any tuning; its first half (b0001-b0125) was then used for
 # tuning and training, the rest is never trained or tuned on: the honest unseen figure.
 BLIND_TUNED_UP_TO = 125
 # blind2.jsonl (c-ids) was written and scored once before the rules were touched; its first
 # 40% (c0001-c0134) was then used for tuning, the remaining 60% never.
 BLIND2_TUNED_UP_TO = 134
+# blind3.jsonl (e-ids), likewise: scored once first; e0001-e0104 (40%) tuned on, e0105- never.
+BLIND3_TUNED_UP_TO = 104
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +87,13 @@ def is_untouched(rec: Record) -> bool:
         return False
     if rec.id.startswith("b"):
         return int(rec.id[1:]) > BLIND_TUNED_UP_TO
+    if rec.id.startswith("e"):
+        return int(rec.id[1:]) > BLIND3_TUNED_UP_TO
     return rec.id.startswith("c") and int(rec.id[1:]) > BLIND2_TUNED_UP_TO
 
 
 def untouched_records(name: str = "blind.jsonl") -> list[Record]:
-    """The untouched part of a blind set (see BLIND_TUNED_UP_TO, BLIND2_TUNED_UP_TO)."""
+    """The untouched part of a blind set (see BLIND_TUNED_UP_TO, BLIND2_TUNED_UP_TO, BLIND3_...)."""
     source = resources.files(__package__) / "data" / name
     if not source.is_file():
         return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # A 3-4 digit number standing alone (not part of a longer digit/letter run).
-_CANDIDATE = re.compile(r"(?<![0-9a-z.:])(?:([0-9]{1,2})\s?[-—]\s?)?([0-9]{3,4})(?![0-9a-z]|[:.][0-9])")
+_CANDIDATE = re.compile(r"(?<![0-9a-z.:·])(?:([0-9]{1,2})\s?[-—]\s?)?([0-9]{3,4})(?![0-9a-z]|[:.][0-9])")
 # Units after the number that make it a quantity, a floor, a time or a year.
 _BAD_AFTER = re.compile(
     r"\s?(?:年|层|元|块|斤|米|度|岁|分|点|个|次|号(?:位|车位|楼)|路|克|毫|ml|g|%|w|万|多|人|秒|号线|公里|平)"
@@ -18,6 +18,17 @@ _PHONE_GROUP = re.compile(r"[0-9]{3,}[\s-]$")
 _JOINED = re.compile(r"[-—0-9a-z]")
 # Raw text may carry full-width digits; `normalize` would fix them, but callers may skip it.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
+# Rooms read out in Chinese numerals ("四零二", "一五零一", "十二零三", voice input "十 五 零 二"):
+# a run with a 零 in it (units 01-09 and 10 always have one), converted to digits in place.
+_CN_DIGIT = {"零": "0", "〇": "0", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5",
+             "六": "6", "七": "7", "八": "8", "九": "9"}
+_N = "一二三四五六七八九零〇"
+_CN_RUN = re.compile(
+    rf"(?<![{_N}两十百千万几第])((?:十 ?)?[{_N}](?: ?[{_N}]){{1,3}})(?![{_N}十百千万])"
+)
+# Building-unit-room "7-1-1103": the last group is the room (a pickup code such as 5-2-1038 is
+# not a plausible room, and a code word before it rules it out anyway).
+_BUR = re.compile(r"(?<![0-9a-z.:-])[0-9]{1,2}-[0-9]{1,2}-([0-9]{3,4})(?![0-9a-z-])")
 _EMERGENCY = frozenset({"110", "119", "120", "122", "12345", "12315"})
 
 
@@ -27,9 +38,35 @@ def _plausible(number: str) -> bool:
     return 1 <= floor <= 39 and 1 <= unit <= 12
 
 
+def _cn_numerals(text: str) -> str:
+    """Chinese-numeral room numbers in `text` replaced by digits (same text otherwise)."""
+
+    def convert(m: re.Match[str]) -> str:
+        run = m.group(1)
+        body = run.replace(" ", "")
+        if "零" not in body and "〇" not in body:
+            return run
+        if body.startswith("十"):
+            body = ("1" if len(body) == 4 else "") + body[1:] if len(body) in (3, 4) else body
+        digits = "".join(_CN_DIGIT.get(ch, ch) for ch in body)
+        if not digits.isdigit() or len(digits) not in (3, 4) or not _plausible(digits):
+            return run
+        return digits
+
+    return _CN_RUN.sub(convert, text)
+
+
 def extract_room(text: str) -> str | None:
     """The first room number in already-normalised or raw text, as digits, or None."""
     lowered = text.translate(_FULL_WIDTH).lower()
+    if "零" in lowered or "〇" in lowered:
+        lowered = _cn_numerals(lowered)
+    if "-" in lowered:
+        for match in _BUR.finditer(lowered):
+            number = match.group(1)
+            before = lowered[max(0, match.start() - 4) : match.start()]
+            if _plausible(number) and not _BAD_BEFORE.search(before):
+                return number
     for match in _CANDIDATE.finditer(lowered):
         building, number = match.group(1), match.group(2)
         start = match.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import Lexicon
-from .urgency import Urgency
+from .urgency import Urgency, hypothetical_spans
 
 _ONLY_PUNCT = re.compile(r"^[\s?.!,。、~…]*$")
 _QUESTION_END = re.compile(r"(?:吗|么|呢|不|没|没有|啊|呀|吧)?\s*[?]\s*$|吗\s*$|吗\?")
@@ -31,8 +31,24 @@ _NOT_NOW_AFTER = re.compile(r"[^ ,。]{0,4}的话|[^ ,。!?]{0,6}[吗么]")  # "
 _NEIGHBOUR_REQUEST = re.compile(
     r"(?:谁|哪位|哪个|有没有|有木有|好心人|小伙子|邻居).{0,12}(?:帮|借|教|打印|蹭|匀|修|换|看看)"
     r"|(?:有没有|找个?|求个?).{0,6}(?:会|懂|学).{0,6}的|(?:谁|谁家|有没有人|有木有人)有"
+    r"|(?:有没有|有木有|有)(?:人|邻居)(?:会|懂|能)|谁(?:会|懂)(?![啊呀啦吧么])|(?:会|懂).{0,4}的(?:邻居|人|小伙子|朋友|师傅)"
 )
 _OFFICE = re.compile(r"物业|物页|管家|维修|报修|保洁|保安|客服")
+# Explained as harmless: "水有点黄是正常的", "报警响是因为我家在炒辣椒", "放一会就清了".
+_EXPLAINED = re.compile(
+    r"(?<![不])(?:是正常的|正常现象|属于正常|很正常)|是因为|原因是|放一会(?:儿)?就|不用担心|不是(?:坏|漏|着火)"
+)
+# A friendly alert to a neighbour about their own things: "车灯没关", "你家车窗没关 下雨了".
+_FRIENDLY_ALERT = re.compile(
+    r"(?:车灯|大灯|车窗|后备箱|车门|天窗|钥匙|车钥匙)[^ ,。]{0,3}"
+    r"(?:没关|没锁|没拔|忘拔|忘关|还开着|开着|插在|挂在)"
+)
+# A business's offer: "团购价…截单", "要的私我", "开业打八折", "急售".
+_AD = re.compile(
+    r"团购价|截单|要的接龙|要的私我|私我|加我微信|加微信|开业|打[一二三四五六七八九]折|急售|有意私聊|到货|自提|包邮|特价"
+)
+# A captain relaying news: "跟大家同步一下", "通报一下".
+_BRIEFING = re.compile(r"(?:跟|和|向)大家(?:同步|说|汇报|通报|传达)一下|通报一下|传达一下")
 # Done and reported: "换好了", "已经修过了", "止住了", "来看过了" (not "修好了又坏了").
 # A remedy completed (verb + result + 了), by anyone: "全清掉了", "抽干了", "终于拉走了", "立管通了".
 _DONE = re.compile(
@@ -41,6 +57,9 @@ _DONE = re.compile(
     r"|(?:来|看|修|换|测|查)过了|止住了|恢复(?:正常)?了|又能(?:用|坐)了|能用了|误报|(?<![不没打])通了"
     r"|(?:刚|终于)[^ ,。]{0,4}(?:关|修|换|清|拉|搬|通)(?:了|好|完|走|掉)|查到了|查清楚|找到了?(?:漏水点|原因)"
     r"|(?:测|查|检查|检测|看)过.{0,6}(?:没|安全|正常)|已经散|确认安全"
+    # back to working: "楼道灯已经亮了", "来电了", "水来了", "电梯已经恢复运行"
+    r"|已经(?:亮|好|能用|恢复|来电|来水)|(?<![不没])(?:亮了|来电了|来水了)|(?<![没不])(?:水|电)来了"
+    r"|恢复(?:运行|供水|供电|通行|使用)"
 )
 _RELAPSE = re.compile(r"又|还是|没修好|没换好|不行|结果|没用")
 # Being handled, or a repair visit arranged, by whoever is responsible ("物业的人正在拖地",
@@ -68,6 +87,10 @@ _ADDRESS = re.compile(
     r"请(?:各户|各位|大家|提前|自行|关好|配合|留|走|带|注意|储水|接水|包涵|谅解)|家里(?:请)?留(?:个)?人"
     r"|另行通知|敬请|带来不便|不便之处|别慌|优先|带(?:好)?身份证"
 )
+# Something opened to every household: "物业费开始交了", "疫苗开始预约了".
+_OPENED = re.compile(r"开始(?:交|缴|收|报名|登记|发放|接种|预约|领)")
+# Asking what one should do: "应该先…", "能不能先扶", "先开窗还是先关阀".
+_WHAT_TO_DO = re.compile(r"应该|该怎么|怎么办|能不能|可不可以|要不要|先.{0,8}还是|还是先|可以.{0,6}吗")
 # A suspension announced: "停电检修 电梯暂停", "1号梯停用" (residents say "又停了", "坏了").
 _SUSPEND = re.compile(r"暂停|停运|停用|(?:停电|停水)检修")
 _HABITUAL = re.compile(r"总(?:是|有|在)|老是|天天|每晚|每天晚上|一直")
@@ -100,7 +123,7 @@ _WHO_WHERE = re.compile(
     r"(?:找谁|跟谁|向谁|问谁|哪里|哪儿|在哪|去哪)(?:申请|办|交|报|登记|问|领|打印|报修|签|备案|开)"
 )
 # Wh-words of an information question.
-_WH = re.compile(r"几点|几号|几月|什么时候|啥时候|哪|多少|多久|怎么|咋|如何|干嘛|干什么|是啥|是什么|啥")
+_WH = re.compile(r"几点|几号|几月|什么|啥时候|哪|多少|多久|怎么|咋|如何|干嘛|是啥|啥")
 # "三天了", "一个多月了": a fault that has lasted is a complaint about service.
 _DURATION = re.compile(r"(?:好几|[一二两三四五六七八九十几半\d]+多?)(?:天|个月|个礼拜|个星期|周|次|回)了")
 # Thanks for help already given ("谢谢王姐帮我拿的菜") is not a new request.
@@ -117,7 +140,9 @@ _HELP_GIVEN = re.compile(r"我(?:已经)?帮.{0,10}了")
 
 
 # Rules saying the matter is over, handled or announced (see Analyzer.scores).
-RESOLVING = frozenset({"done", "handling", "over", "notice-form", "notice"})
+RESOLVING = frozenset(
+    {"done", "handling", "over", "notice-form", "notice", "explained", "friendly-alert", "briefing", "opened"}
+)
 
 
 def is_notice(lexicon: Lexicon, text: str) -> bool:
@@ -166,6 +191,18 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         # A danger named and then called off: "焦味是炒辣椒 不是着火", "人已经救出来了".
         fire("over", "other", 4)
         resolved = True
+    if _EXPLAINED.search(text) and not urgency.urgent:
+        # The fault or alarm is explained away: no complaint is left.
+        fire("explained", "other", 4)
+        resolved = True
+    if _FRIENDLY_ALERT.search(text):
+        fire("friendly-alert", "other", 4)
+        resolved = True
+    if _AD.search(text) and not _REQUEST.search(text) and "车位" not in text:
+        fire("ad", "other", 3)
+    if _BRIEFING.search(text):
+        fire("briefing", "other", 3)
+        resolved = True
     if _THANKS_FIRST.search(text) and not _RELAPSE.search(text):
         fire("thanks-first", "other", 3)
     if _GAVE.search(text):
@@ -201,7 +238,10 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     opening = lexicon.has("question_opening", text)
     if opening:
         asks.append(text.find(opening))
-    neighbour = _NEIGHBOUR_REQUEST.search(text) and not _OFFICE.search(text) and not _CONTACT.search(text)
+    neighbour = _NEIGHBOUR_REQUEST.search(text)
+    if neighbour and (_OFFICE.search(text, 0, neighbour.end()) or _CONTACT.search(text)):
+        neighbour = None  # "物业谁能来修一下" asks the office; "谁有他电话" asks a number
+    recommend = _RECOMMEND.search(text)
     if neighbour and opening and not _LEND.search(text):
         neighbour = None  # "谁家有小孩上育才的 想问下接送时间" asks for information
     if neighbour:
@@ -211,6 +251,7 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         fault = None  # "水是黄的 是水管锈了还是在检修?" asks which cause
     elif fault and (
         _NOT_NOW_BEFORE.search(text, max(0, fault.start() - 10), fault.start())
+        or any(a <= fault.start() < b for a, b in hypothetical_spans(text))
         or _NOT_NOW_AFTER.match(text, fault.end())
     ):
         fault = None  # "电梯坏了的话 一般多久能修好" talks about a fault, reports none
@@ -220,6 +261,9 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     address = _ADDRESS.search(text)
     asks_which = A_NOT_A.search(text) or "到底" in text  # "明天到底停不停水啊"
     asks_which = asks_which or _HABITUAL.search(text)  # "晚上总有车停在消防通道" is a grievance
+    if _OPENED.search(text) and not (question_form or demand or rhetorical or "又" in text):
+        fire("opened", "other", 3)
+        resolved = True
     if (
         (schedule or address)
         and not (question_form or demand or rhetorical or asks_which)
@@ -228,17 +272,23 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         # A notice: an activity at a given time, or an instruction to every household.
         fire("notice-form", "other", 4.5 if schedule and address else 3)
         resolved = True
-    if fault and not neighbour and not (asks and min(asks) < fault.start()) and not resolved and not person:
+    asked_first = asks and min(asks) < fault.start() if fault else False
+    if fault and not (neighbour or recommend) and not asked_first and not resolved and not person:
         fire("stated-fault", "complaint", 4)
         if question_form:
             # LABELS.md: a stated fault then a question ("电梯坏了，什么时候修？") is a complaint.
             fire("fault-then-ask", "complaint", 2)
-    if _RECOMMEND.search(text):
+    if recommend:
         fire("recommend", "need", 3)
     if _LOST_THING.search(text) and _ASK_TELL.search(text) and not _OFFICE.search(text):
         fire("lost-thing", "need", 3)
     if A_NOT_A.search(text) and not rhetorical:
         fire("a-not-a", "question", 2)
+    asks_what = question_form or _WH.search(text) or _WHAT_TO_DO.search(text)
+    reported = demand or "stated-fault" in fired  # "太阳能板吹歪了 要是掉下来怎么办 请物业检查"
+    if asks_what and not (urgency.urgent or reported) and hypothetical_spans(text):
+        # "着火的话 逃生通道是哪边", "如果电梯困人 应该打哪个电话": asking what to do if...
+        fire("hypothetical-question", "question", 4)
     plain = not (fault or demand or neighbour or urgency.urgent)
     if plain and _WH.search(text) and not _REQUEST.search(text):
         fire("wh-question", "question", 1.5)

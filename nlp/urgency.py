@@ -26,21 +26,29 @@ _FIRE = re.compile(
     r"(?:着|起|失|冒|窜|蹿)火|火(?:苗|光|灾|势|很大|挺大|好大)|着伙|烧(?:起来|着了|焦)"
     r"|(?:冒|出|钻出|飘出).{0,2}(?:黑|白|浓)?烟|(?:黑|白|浓)烟|烟(?:雾|很大|好大|老大|太大)"
     r"|全是烟|好呛|烟雾报警|什么东西烧着"
+    # a pan or oil caught and the sender cannot put it out
+    r"|(?:锅|油锅|锅里).{0,4}着(?:了|火|起来)|扑不灭|灭不(?:了|掉|下去)"
 )
 _GAS = re.compile(
-    r"(?:煤气|燃气|天然气|液化气|gas)(?!公司|费|表|卡|报警器).{0,8}(?:味|漏|泄|嘶)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶"
+    r"(?:煤气|燃气|天然气|液化气|gas)(?!公司|费|表|卡|报警器|灶|罐|安检|入户|改造|检查|缴费|开户)"
+    r"[^。!?]{0,14}(?:味|漏|泄|嘶)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶"
 )
 _SPARK = re.compile(
     r"火花|火星|打火花|短路|漏电|触电|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
 )
 _FLOOD = re.compile(
-    r"(?:水管|管道|管子|水箱).{0,3}(?:爆|裂|破)|爆管|淹|进水了|发大水|到膝盖|没过(?:脚|膝|小腿)|漫到|漫进"
+    r"(?:水管|管道|管子|水箱).{0,3}(?:爆|裂|破)|爆管|淹|进水(?:了|严重)|严重进水|发大水|到膝盖|没过(?:脚|膝|小腿)|漫到|漫进"
     r"|水.{0,8}(?:往外涌|往里进|喷)|往下灌|往下淌|喷水|水.{0,8}往.{0,4}(?:家|屋|里)?灌"
+    # flooding metaphors: water like a waterfall, a river, rain indoors, pouring down
+    r"|瀑布|成(?:了)?河|水漫金山|(?:跟|像)下(?:雨|大雨)(?:一样|似的)|(?:哗哗|哗啦啦?)(?:地|的)?(?:流|淌|往|灌|冒)"
 )
 _TRAPPED = re.compile(
     r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人|困电梯)"
     r"|(?:电梯|轿厢|梯).{0,12}(?:卡|停|掉|坠|不动).{0,14}(?:里面|里头|有人|在里|人在)"
     r"|(?:电梯|梯)里.{0,6}(?:出不来|打不开)"
+    # trapped with the people after the verb: "电梯里困了两个小孩", "梯里头关着个老人"
+    r"|(?:电梯|梯|轿厢)(?:里|里头|里面)?.{0,4}(?:困|关)(?:着|了|住)?"
+    r"(?:[一两三四五几俩]?个|[两俩]|人|孩|小|老|孕|外卖|快递)|困(?:在)?里(?:头|面)"
 )
 # --- people in danger: fallen, unconscious, acutely ill (alone), lost
 _PERSON = re.compile(
@@ -57,7 +65,7 @@ _DISTRESS = re.compile(
 )
 # "出门到现在没回" (but not "没回复/没回消息").
 _LOST = re.compile(
-    r"走(?:丢|失|散)|找不(?:着|到)|没找着|没回(?![复答应话消信微电])|人没了|不见了|跑出去|跑丢"
+    r"走(?:丢|失|散)|找不(?:着|到)|没找着|没回(?![复答应话消信微电])|(?:还)?没到家|人没了|不见了|跑出去|跑丢"
 )
 _VULNERABLE = re.compile(
     r"孩子|小孩|娃|男孩|女孩|闺女|女儿|儿子|宝宝|小朋友|\d岁|[一二三四五六七八九十]岁|老人|老头|老太|老爷|"
@@ -76,6 +84,8 @@ _OVER = re.compile(
     # fixed, faded, checked, or explained: "来修好了", "味没了", "测过说没泄漏", "响是因为在炒辣椒"
     r"|修好了|修过了|来修过|(?:味|烟|味道|气味)(?:也|都)?(?:没了|淡了)|已经散|(?:测|查|检查|检测)过.{0,6}(?:没|安全)"
     r"|是因为|在测试|是测试|是在(?:测试|检修|演练)"
+    # the smoke or smell explained by cooking or burning something harmless ("是楼下在烤串")
+    r"|是.{0,6}在?(?:炒|煎|炸|烤|熏|炖|熬|烧纸|烧香|做饭|蒸)|(?<!不)是正常的|正常现象"
 )
 _NEGATED = re.compile(
     r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|不是漏|没漏|没(?:有)?(?:泄漏|漏气|冒烟)"
@@ -86,6 +96,11 @@ _SERVICE = re.compile(r"^(?:打了?|叫|快打|拨打)?(?:120|119|110)$|救护�
 _ASKING = re.compile(
     r"请问|问一下|问下|想问|咨询|如果|万一|要是|假如|的话|吗|\?|多久|哪里|哪个|是否|怎么(?!办)"
 )
+# A condition opens a hypothetical clause that runs to the next sentence break ("如果家里有人摔倒了
+# 先扶还是先打120"); "…的话" closes one that began at the previous break ("燃气泄漏的话…").
+_HYP_OPEN = re.compile(r"如果|假如|假设|万一|(?<![主只就还不])要是|若是|倘若|一旦")
+_HYP_CLOSE = re.compile(r"的话")
+_BREAK = re.compile(r"[。!?;]")
 # A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$")
 _HYPOTHETICAL_CANCEL = re.compile(
@@ -102,6 +117,28 @@ class Urgency:
     kind: str | None
     # A danger was named but it is over, a drill, a false alarm or negated.
     over: bool = False
+
+
+def hypothetical_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that talk about a danger as a condition, not a fact."""
+    spans = []
+    for m in _HYP_OPEN.finditer(text):
+        end = _BREAK.search(text, m.end())
+        spans.append((m.start(), end.start() if end else len(text)))
+    for m in _HYP_CLOSE.finditer(text):
+        start = max((b.end() for b in _BREAK.finditer(text, 0, m.start())), default=0)
+        spans.append((start, m.end()))
+    return spans
+
+
+def mask_hypothetical(text: str) -> str:
+    """`text` with its hypothetical clauses blanked out (same length)."""
+    if not (_HYP_OPEN.search(text) or "的话" in text):
+        return text
+    chars = list(text)
+    for start, end in hypothetical_spans(text):
+        chars[start:end] = "_" * (end - start)
+    return "".join(chars)
 
 
 def _live(text: str, start: int) -> bool:
@@ -128,18 +165,37 @@ def danger(text: str) -> tuple[str | None, tuple[str, ...]]:
     return None, ()
 
 
+# The source already shut off ("1302已经把阀门关了"): over, unless help is still called for
+# ("我已经把闸拉了 物业快来人") or it is still going on ("还在").
+_SHUT_OFF = re.compile(r"已经把.{1,6}(?:关|拉|拔|停|堵住)")
+_STILL = re.compile(r"快来|来人|救命|赶紧|快点|还在|还是|但是")
+
+
 def cancelled(text: str) -> bool:
     """Over, a drill, a past event, or a negated danger."""
-    return bool(_OVER.search(text) or _NEGATED.search(text))
+    if _OVER.search(text) or _NEGATED.search(text):
+        return True
+    return bool(_SHUT_OFF.search(text) and not _STILL.search(text))
 
 
 def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgency:
     """Urgency of normalised `text` (pass `hits_all` if the lexicon was already matched)."""
+    full = text
+    text = mask_hypothetical(text)  # "如果电梯困人 应该先打哪个电话" reports no danger
+    if text is not full:
+        hits_all = None
     hits = (hits_all or lexicon.hits_all(text))["urgent"]
+    # "紧急通知…" heads a notice; its own heading word is not a danger cue.
+    heading = lexicon.has("urgent_notice", text[:8])
+    notice = heading is not None and text.lstrip("【[ ").startswith(heading)
+    person = lexicon.has("person_danger", text)
+    if notice:
+        # An urgent notice about a danger ("【紧急通知】地下室进水"), not any fault ("电梯故障").
+        hits = [(c, w) for c, w in hits if c not in lexicon.phrases["urgent_notice"]]
+        if person or any(p in text for p in lexicon.phrases["hazard"] if p != "电梯"):
+            hits.append((heading, NOTICE_THRESHOLD))
     score = sum(w for _, w in hits)
     cues = tuple(c for c, _ in hits)
-    notice = lexicon.has("urgent_notice", text[:8]) is not None  # "紧急通知…" heads a notice
-    person = lexicon.has("person_danger", text)
     if person and lexicon.has("vulnerable", text):
         score += VULNERABLE_BONUS  # a lost child or a fallen elder needs help now
     kind, pattern_cues = danger(text)
@@ -147,12 +203,12 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
     if not lexical and kind is None:
         return Urgency(False, cues, None)
     # Over, a drill, a past event or a false alarm: not urgent (an urgent notice still is).
-    called_off = lexicon.has("urgent_cancel", text)
-    if not notice and (called_off or cancelled(text)):
+    called_off = lexicon.has("urgent_cancel", full)
+    if not notice and (called_off or cancelled(full)):
         # "over" only for a danger called off, not a hypothetical one ("万一淹了怎么办").
-        over = cancelled(text) or not _HYPOTHETICAL_CANCEL.search(called_off or "")
+        over = cancelled(full) or not _HYPOTHETICAL_CANCEL.search(called_off or "")
         return Urgency(False, cues, None, over=over)
-    if kind is None and not notice and _ASKING.search(text):
+    if kind is None and not notice and _ASKING.search(full):
         # Only emergency services named, in a question: asking about them is no emergency.
         rest = sum(w for c, w in hits if not _SERVICE.search(c))
         if rest < URGENT_THRESHOLD:

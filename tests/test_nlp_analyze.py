@@ -217,6 +217,36 @@ RESOLUTION_CASES = [
 ]
 
 
+# Word order, metaphors, hypothetical clauses, explanations, helpers, alerts (general mechanisms).
+SCOPE_CASES = [
+    ("车库那部梯里头关着俩老人", "complaint", True),
+    ("卫生间水哗哗地往外冒 止不住", "complaint", True),
+    ("假如楼里着火了 孩子一个人在家该怎么逃生", "question", False),
+    ("老人晕倒的话 能不能先掐人中", "question", False),
+    ("家里天然气味很重 万一炸了怎么办", "complaint", True),
+    ("屋里油烟大是因为在炸丸子 不是着火", "other", False),
+    ("热水有点发白属于正常 是空气", "other", False),
+    ("楼下的路灯已经亮了", "other", False),
+    ("楼下那辆黑色轿车车窗没关 谁家的", "other", False),
+    ("谁懂路由器 家里wifi连不上", "need", False),
+    ("【紧急通知】3号楼电梯故障 请走楼梯", "other", False),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "urgent"), SCOPE_CASES)
+def test_scope_and_explanations(text: str, category: str, urgent: bool) -> None:
+    result = analyze(text)
+    assert (result.category, result.urgent) == (category, urgent)
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [("三零五门口有个纸箱", "305"), ("我住一二零八", "1208"), ("9-2-1507 漏水", "1507"), ("取件码5-2-1038", None)],
+)
+def test_room_forms(text: str, room: str | None) -> None:
+    assert analyze(text).room == room
+
+
 @pytest.mark.parametrize(("text", "category", "urgent"), RESOLUTION_CASES)
 def test_resolution_notice_and_service_questions(text: str, category: str, urgent: bool) -> None:
     result = analyze(text)
@@ -236,6 +266,8 @@ def test_untouched_blind_half_is_never_trained_on() -> None:
     assert len(untouched) >= 125
     untouched2 = untouched_records("blind2.jsonl")
     assert len(untouched2) >= 200 and all(r.id > "c0134" for r in untouched2)
+    untouched3 = untouched_records("blind3.jsonl")
+    assert len(untouched3) >= 150 and all(r.id > "e0104" for r in untouched3)
     trained = {r.id for r in training_records()}
-    assert not {r.id for r in untouched + untouched2} & trained
-    assert {"b0001", "c0001", "c0134"} <= trained  # the tuning parts are trained on
+    assert not {r.id for r in untouched + untouched2 + untouched3} & trained
+    assert {"b0001", "c0001", "c0134", "e0001", "e0104"} <= trained  # the tuning parts are trained on
