@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,14 +19,16 @@ from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.scheduler import Job, SimScheduler, jobs, live_scheduler
 from bot.transports.base import Transport
+from handlers import texts
 from handlers.context import Ctx
 from handlers.settings import Config
 from nlp import Analyzer
-from storage import Message, Repository
+from storage import Message, Outgoing, Repository, StorageError, storage_problem
 
 log = logging.getLogger("stairbot")
 
 BATCH = 256  # group commit: up to this many waiting messages share one transaction
+BUSY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds, on top of sqlite's own busy_timeout
 REPLAY_STATE = "replay:state"  # kv key: where a replay stands, for resuming after a kill
 
 
@@ -63,15 +65,55 @@ class Stairbot:
 
     # -- live --------------------------------------------------------------------
     async def run(self) -> None:
-        if self.transport.simulated:
-            await self.run_replay()
-        else:
-            await self.run_live()
+        try:
+            if self.transport.simulated:
+                await self.run_replay()
+            else:
+                await self.run_live()
+        except StorageError:
+            raise
+        except Exception as e:
+            problem = storage_problem(e)
+            if problem is None:
+                raise
+            raise StorageError(f"database cannot be written ({problem[0]}); stopped") from e
+
+    async def _stored(self, step: Callable[[], Awaitable[object]], waiting: int) -> None:
+        """Run a step that writes. A busy database is waited for with backoff; one that cannot
+        be written stops the intake: staff are told, and the error names what was not stored."""
+        for delay in (*BUSY_BACKOFF, None):
+            try:
+                await step()
+                return
+            except Exception as e:
+                problem = storage_problem(e)
+                if problem is None:
+                    raise
+                what, retry = problem
+                if retry and delay is not None:
+                    log.warning("database busy; trying again in %.1f s", delay)
+                    await asyncio.sleep(delay)
+                    continue
+                log.error("database cannot be written (%s): stopping intake", what)
+                await self._tell_staff_storage_down(what)
+                raise StorageError(f"database cannot be written ({what}): stopped taking messages;"
+                                   f" {waiting} received messages were not recorded") from e
+
+    async def _tell_staff_storage_down(self, what: str) -> None:
+        # Straight to the transport: the outbox lives in the database that just failed.
+        office = self.cfg.units["office"]
+        out = Outgoing(room=self.cfg.staff_group, mentions=(office.id,), urgent=True,
+                       text=texts.STORAGE_DOWN.format(reason=texts.STORAGE_REASONS.get(what, what)))
+        try:
+            await self.transport.send(out)
+        except Exception as e:
+            log.error("could not tell staff that the database is down: %s", e)
 
     async def run_live(self) -> None:
         now = self.clock.now()
         await self.outbox.restore(now)  # what went out just before a restart counts
-        await self.pipeline.process_pending(now)  # what a crash left half-done
+        # what a crash left half-done
+        await self._stored(lambda: self.pipeline.process_pending(now), 0)
         sched = live_scheduler(self.cfg, now, lambda job: self.run_job(job, self.clock.now()))
         sched.start()
         drainer = asyncio.create_task(self._drain_forever())
@@ -89,7 +131,8 @@ class Stairbot:
                         inbox.put_nowait(None)
                         break
                     batch.append(nxt)
-                await self.pipeline.take(batch, self.clock.now())
+                await self._stored(lambda b=batch: self.pipeline.take(b, self.clock.now()),  # type: ignore[misc]
+                                   len(batch) + inbox.qsize())
             await reader  # re-raises a transport failure
             await self._finish()
         finally:

@@ -47,6 +47,8 @@ DIGEST_OLDEST = "#{id} {building}{room} {label}：{summary}（{age}）"
 DIGEST_NONE = "昨日无新事项，辛苦大家了。"
 
 STORAGE_DOWN = "楼道管家暂时无法保存新消息（{reason}），请值班人员尽快处理。"
+STORAGE_REASONS = {"full": "磁盘已满", "read-only": "数据库只读", "busy": "数据库被占用",
+                   "I/O error": "磁盘读写出错", "corrupt": "数据库文件损坏"}
 
 
 def age(hours: float) -> str:

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from storage.errors import NotFound, StorageError
+from storage.errors import NotFound, StorageError, storage_problem
 from storage.models import Event, Item, Message, NewItem, Outgoing, QueuedOutgoing
 from storage.sqlite import SqliteRepository
 
@@ -23,6 +23,7 @@ __all__ = [
     "Repository",
     "StorageError",
     "open_repository",
+    "storage_problem",
 ]
 
 
