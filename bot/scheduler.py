@@ -19,8 +19,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from handlers.context import Ctx
 from handlers.digest import daily_digest
 from handlers.followup import sweep
+from handlers.privacy import mask
 from handlers.settings import Config
 from storage import Outgoing
+from storage.states import DONE
 
 log = logging.getLogger("stairbot.scheduler")
 
@@ -28,10 +30,14 @@ JobFn = Callable[[Ctx], Awaitable[list[Outgoing]]]
 
 
 async def purge(ctx: Ctx) -> list[Outgoing]:
-    """Retention: raw message text goes after N days; items and counts stay."""
-    n = await ctx.repo.purge_text_before(ctx.now - timedelta(days=ctx.cfg.privacy.retention_days))
-    if n:
-        log.info("retention: purged the text of %d messages", n)
+    """Retention: raw message text goes after N days; items and counts stay. An item's text is
+    its record (what the problem was), so it stays, but once the item is done and older than N
+    days its phone and ID-card numbers are masked for good, as are captains' corrections."""
+    before = ctx.now - timedelta(days=ctx.cfg.privacy.retention_days)
+    n = await ctx.repo.purge_text_before(before)
+    m = await ctx.repo.rewrite_texts_before(before, sorted(DONE), mask)
+    if n or m:
+        log.info("retention: purged the text of %d messages, masked %d item texts", n, m)
     return []
 
 

@@ -540,6 +540,23 @@ class SqliteRepository:
         )
         return cur.rowcount
 
+    async def rewrite_texts_before(self, before: datetime, statuses: Sequence[str],
+                                   fn: Callable[[str], str]) -> int:
+        """Retention for what outlives the raw messages: the text of items in these statuses
+        created before then, and of captains' corrections, becomes fn(text) (the caller masks)."""
+        marks = ",".join("?" * len(statuses))
+        items = await self._all(f"SELECT id, text FROM items WHERE created_at < ? AND status IN ({marks})",
+                                (ts(before), *statuses))
+        corrections = await self._all("SELECT id, text FROM corrections WHERE at < ?", (ts(before),))
+        new_items = [(fn(t), i) for i, t in items if fn(t) != t]
+        new_corrections = [(fn(t), i) for i, t in corrections if fn(t) != t]
+        async with self.transaction():
+            if new_items:
+                await self._writemany("UPDATE items SET text = ? WHERE id = ?", new_items)
+            if new_corrections:
+                await self._writemany("UPDATE corrections SET text = ? WHERE id = ?", new_corrections)
+        return len(new_items) + len(new_corrections)
+
     # -- items -------------------------------------------------------------------
     async def create_item(self, new: NewItem) -> Item:
         at = ts(new.created_at)
