@@ -92,7 +92,13 @@ class Pipeline:
             return (msg.id, "echo", None, None, None)
         if not self.live:
             now = msg.ts  # replay: a message's own time is the time it happened
-        analysis = self.analyzer.analyze(msg.text)
+        try:
+            analysis = self.analyzer.analyze(msg.text)
+        except Exception:
+            # A message nlp chokes on would otherwise roll back its whole batch, and again
+            # on every restart: mark it and go on.
+            log.exception("message %s could not be analysed", msg.id)
+            return (msg.id, "failed", None, None, None)
         answer = not (self.live and now - msg.ts > timedelta(seconds=self.cfg.wechaty.backlog_max_age))
         ctx = Ctx(repo, self.cfg, now)
         route = "?"

@@ -178,3 +178,20 @@ async def test_a_restart_does_not_reset_the_rate_limits(cfg, tmp_path):
         [s] = bot.sent()
         assert s.at >= START + timedelta(minutes=1)  # waited for the quota, crash or not
 
+
+
+async def test_a_message_the_analyzer_chokes_on_is_marked_failed_and_the_rest_go_on(stairbot):
+    real = stairbot.bot.pipeline.analyzer.analyze
+
+    def analyze(text: str):
+        if "毒" in text:
+            raise RecursionError("nlp bug")
+        return real(text)
+
+    stairbot.bot.pipeline.analyzer.analyze = analyze  # type: ignore[method-assign]
+    msgs = [Message(id=f"p{i}", ts=stairbot.now, room=G11, sender_id=f"wxid_{i}", sender_name="居民",
+                    text=t) for i, t in enumerate(["楼道灯坏了", "毒", "电梯坏了，困了好久"])]
+    await stairbot.bot.pipeline.take(msgs, stairbot.now)  # one batch, one transaction
+    assert [await stairbot.repo.message_state(m.id) for m in msgs] == ["handled", "failed", "handled"]
+    assert await stairbot.repo.pending_messages() == []  # nothing left to crash the next start
+    assert await stairbot.repo.count_items() == 2
