@@ -13,6 +13,7 @@ uninterrupted run line for line, timestamps included.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
@@ -171,3 +172,54 @@ def test_a_finished_replay_run_again_repeats_nothing(tmp_path):
     assert first
     second, _ = _run_to_end(args)
     assert second == []
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL in-process: nothing after it runs, no handler catches it."""
+
+
+async def test_a_kill_between_print_and_commit_reprints_exactly_that_line(tmp_path):
+    """The at-least-once window, hit on purpose: the line printed before the kill comes again,
+    byte for byte, as the first line of the next run, and nothing else differs."""
+    import io
+
+    from bot.app import Stairbot, build_analyzer
+    from bot.clock import SimClock
+    from bot.transports.replay import ReplayTransport
+    from storage import open_repository
+    from tests.support import demo_config
+
+    cfg = demo_config()
+    analyzer = build_analyzer(cfg)
+    log = generate(tmp_path / "log.jsonl", n=150)
+
+    async def replay(db: Path, kill_at: int | None = None) -> list[str]:
+        out = io.StringIO()
+        async with open_repository(db) as repo:
+            clock = SimClock(cfg.tz)
+            bot = Stairbot(cfg, repo, analyzer, ReplayTransport(log, clock, out=out, err=io.StringIO()),
+                           clock)
+            calls = 0
+            real = repo.mark_sent
+
+            async def mark_sent(ids, at):  # type: ignore[no-untyped-def]
+                nonlocal calls
+                calls += 1
+                if calls == kill_at:
+                    raise Killed
+                await real(ids, at)
+
+            repo.mark_sent = mark_sent  # type: ignore[method-assign]
+            with contextlib.suppress(Killed):
+                await bot.run()
+        return out.getvalue().splitlines()
+
+    want = await replay(tmp_path / "ref.db")
+    assert len(want) > 40
+    db = tmp_path / "killed.db"
+    first = await replay(db, kill_at=len(want) // 2)
+    second = await replay(db, kill_at=len(want) // 2 - 5)
+    third = await replay(db)
+    assert first[-1] == second[0] and second[-1] == third[0]  # the lines in flight, again
+    assert first + second[1:] + third[1:] == want
+
