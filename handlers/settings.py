@@ -188,7 +188,8 @@ class Config(_Model):
         for name, unit in self.units.items():
             # a unit reached in a group the bot is not in would never hear of anything
             if unit.group is not None and unit.group not in (*topics, self.staff_group):
-                raise ValueError(f"units.{name}.group: {unit.group!r} is not the staff group or a stairwell group")
+                raise ValueError(f"units.{name}.group: {unit.group!r} is not the staff group"
+                                 " or a stairwell group")
         for key, targets in self.routing.items():
             if key not in ("need", "complaint", "question", "urgent"):
                 raise ValueError(f"routing.{key}: not need, complaint, question or urgent")
