@@ -17,6 +17,7 @@ TRAINING_FILES = (
     "blind.jsonl",
     "blind2.jsonl",
     "blind3.jsonl",
+    "blind4.jsonl",
 )
 # blind.jsonl was written before any tuning; its first half (b0001-b0125) was then used for
 # tuning and training, the rest is never trained or tuned on: the honest unseen figure.
@@ -26,6 +27,8 @@ BLIND_TUNED_UP_TO = 125
 BLIND2_TUNED_UP_TO = 134
 # blind3.jsonl (e-ids), likewise: scored once first; e0001-e0104 (40%) tuned on, e0105- never.
 BLIND3_TUNED_UP_TO = 104
+# blind4.jsonl (f-ids), likewise: scored once first; f0001-f0094 (40%) tuned on, f0095- never.
+BLIND4_TUNED_UP_TO = 94
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,8 @@ def is_untouched(rec: Record) -> bool:
         return int(rec.id[1:]) > BLIND_TUNED_UP_TO
     if rec.id.startswith("e"):
         return int(rec.id[1:]) > BLIND3_TUNED_UP_TO
+    if rec.id.startswith("f"):
+        return int(rec.id[1:]) > BLIND4_TUNED_UP_TO
     return rec.id.startswith("c") and int(rec.id[1:]) > BLIND2_TUNED_UP_TO
 
 

@@ -28,24 +28,33 @@ _FIRE = re.compile(
     r"|全是烟|好呛|烟雾报警|什么东西烧着"
     # a pan or oil caught and the sender cannot put it out
     r"|(?:锅|油锅|锅里).{0,4}着(?:了|火|起来)|扑不灭|灭不(?:了|掉|下去)"
+    # flames coming out, vehicles or things burning, smoke everywhere
+    r"|火.{0,4}(?:往外|窜|蹿)|(?:电瓶车|电动车|车|电池).{0,4}(?:炸了|自燃|烧着|烧了)|自燃|烧了好几"
+    r"|(?:到处|都)是烟|呛得|(?:窗帘|被子|沙发|纸箱|衣服).{0,2}烧着|(?<!没)烧着了"
 )
 _GAS = re.compile(
-    r"(?:煤气|燃气|天然气|液化气|gas)(?!公司|费|表|卡|报警器|灶|罐|安检|入户|改造|检查|缴费|开户)"
-    r"[^。!?]{0,14}(?:味|漏|泄|嘶)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶"
+    r"(?:煤气|燃气|天然气|液化气|煤汽|天然汽|gas)(?!公司|费|卡|报警器|灶|安检|入户|改造|检查|缴费|开户)"
+    r"[^。!?]{0,14}(?:味|漏|泄|嘶|呲)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶|臭鸡蛋味"
 )
 _SPARK = re.compile(
-    r"火花|火星|打火花|短路|漏电|触电|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
+    r"火花|火星|打火花|(?<!打不着)(?<!热水器)(?<!灶)(?:一直|在)打火|噼里?啪|冒了火|蓝光|电线.{0,3}(?:在)?烧|线烧|烧(?:塑料|电线|胶皮)|被电了|电了一下|短路|漏电|触电|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
 )
 _FLOOD = re.compile(
     r"(?:水管|管道|管子|水箱).{0,3}(?:爆|裂|破)|爆管|淹|进水(?:了|严重)|严重进水|发大水|到膝盖|没过(?:脚|膝|小腿)|漫到|漫进"
+    r"|(?:暖气|暖气片|暖气管|接头).{0,3}(?:爆|裂|断)|全是水|水.{0,10}(?:往外涌|往里进|喷|往外(?:流|冒|滋)|止不住|漫)|(?<![就总常])返水|水帘洞|小河|漫过|滋水"
     r"|水.{0,8}(?:往外涌|往里进|喷)|往下灌|往下淌|喷水|水.{0,8}往.{0,4}(?:家|屋|里)?灌"
     # flooding metaphors: water like a waterfall, a river, rain indoors, pouring down
     r"|瀑布|成(?:了)?河|水漫金山|(?:跟|像)下(?:雨|大雨)(?:一样|似的)|(?:哗哗|哗啦啦?)(?:地|的)?(?:流|淌|往|灌|冒)"
 )
 _TRAPPED = re.compile(
-    r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人|困电梯)"
+    r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人(?!应急|电话|的事|演练)|困电梯)"
     r"|(?:电梯|轿厢|梯).{0,12}(?:卡|停|掉|坠|不动).{0,14}(?:里面|里头|有人|在里|人在)"
     r"|(?:电梯|梯)里.{0,6}(?:出不来|打不开)"
+    # someone still inside a lift that stopped or fell; a person locked in
+    r"|(?:电梯|梯|电提).{0,24}(?:里面有人|里头有|里面好像有|人出不来|出不去|里面关|拍门|在里面哭)"
+    r"|(?:电梯|梯|电提).{0,24}(?:停|卡|掉|坠|滑|不动|打不开|坏).{0,16}(?:还在里|在里面|在里头)"
+    r"|(?:电梯|梯|电提)(?:里|里头|里面)?.{0,3}关了?(?:个|一个)人|(?:自己|被|人)(?:反)?(?:锁|关)在.{0,4}(?:阳台|屋|家|卫生间|厕所|房间|车|里)"
+    r"|锁死了.{0,6}出不去|(?:我们|我).{0,4}出不去"
     # trapped with the people after the verb: "电梯里困了两个小孩", "梯里头关着个老人"
     r"|(?:电梯|梯|轿厢)(?:里|里头|里面)?.{0,4}(?:困|关)(?:着|了|住)?"
     r"(?:[一两三四五几俩]?个|[两俩]|人|孩|小|老|孕|外卖|快递)|困(?:在)?里(?:头|面)"
@@ -55,25 +64,31 @@ _PERSON = re.compile(
     r"晕(?:倒|过去|了过去)|昏(?:倒|迷|过去)|躺(?:在)?地上|一动不动|(?:躺|趴|倒)(?:着|在.{0,4})不动"
     r"|叫(?:他|她|也|了)?(?:不醒|不答应|没反应)|不省人事|抽(?:搐|起来|风)|口吐白沫|胸口.{0,3}(?:闷|疼|痛)"
     r"|喘不上|呼吸困难|心脏病(?:犯|发)|中风|嘴歪|说不出话|流血|头破|站不住|爬不起来|起不来|扶不(?:动|起)"
-    r"|救命|没人应|不应门|(?:几|两|三)天没开门|快来人"
+    r"|救命|没人应|不应门|(?:几|两|三)天没(?:开门|露面|见)|快来人"
+    # stroke, seizure, no response, cyanosis, bleeding, choking, labour
+    r"|嘴角.{0,2}歪|半边身子|不听使唤|(?:浑身|身体)(?:发抖|抽)|(?:嘴唇|脸).{0,2}(?:发紫|紫了|憋)|啥也不说|不吭声|没动静|喊不醒|不醒(?!目)"
+    r"|呼吸(?:很弱|微弱)|身上冰凉|血止不住|满脸(?:是)?血|骨头.{0,3}断|腿.{0,3}变形|羊水破|噎住|喘不上|心口疼|冷汗"
+    r"|昏昏沉沉|说话含糊|头先着地|栽倒|(?:突然|一下)倒(?:了|地|下)|倒地|躺着(?:个|一个)人|(?:一直|都)?叫(?:他|她)?(?:名字)?也?没反应"
 )
 # A fall is urgent when the person is still down or hurt now ("摔了 起不来", "滑了一跤 流血了"),
 # not when it is history ("腿摔了下不了楼 帮忙买菜", "我摔了一跤了" about a dark stairwell).
-_FALL = re.compile(r"摔(?:倒|了|伤|跤)|滑了一跤|滑倒|跌倒")
+_FALL = re.compile(r"摔(?:倒|了|伤|跤|下来|在|地)|滑了一跤|滑倒|跌倒|跌了一跤|掉下来")
 _DISTRESS = re.compile(
     r"起不来|爬不起来|站不起来|动不了|流血|头破|扶不|叫不醒|没反应|快来|救命|来人|120|疼得|不会动|在地上"
+    r"|断|不敢动|变形|血|抽不出|压在|抬不动|抱不动|含糊|着地|哼哼|没动|直叫|磕破|一动就疼"
 )
 # "出门到现在没回" (but not "没回复/没回消息").
 _LOST = re.compile(
-    r"走(?:丢|失|散)|找不(?:着|到)|没找着|没回(?![复答应话消信微电])|(?:还)?没到家|人没了|不见了|跑出去|跑丢"
+    r"走(?:丢|失|散)|找不(?:着|到|见)|没找着|没回(?![复答应话消信微电])|(?:还)?没到家|人没了|不见了|跑出去|跑丢"
+    r"|没影|跟丢|就没了|没上来|人没到|联系不上|认不得路|不认得路|不知道自己在哪|说不(?:清|上来)|转悠|念叨着回家|往外走|自己(?:开门)?出去"
 )
 _VULNERABLE = re.compile(
-    r"孩子|小孩|娃|男孩|女孩|闺女|女儿|儿子|宝宝|小朋友|\d岁|[一二三四五六七八九十]岁|老人|老头|老太|老爷|"
+    r"孩子|小孩|娃|小子|老二|双胞胎|放学|男孩|女孩|闺女|女儿|儿子|宝宝|小朋友|\d岁|[一二三四五六七八九十]岁|老人|老头|老太|老爷|"
     r"奶奶|爷爷|大爷|阿婆|婆婆|外婆|外公|姥姥|姥爷|老伴|我爸|我妈|俺娘|俺爹|糊涂|痴呆|记性不好|独居|一个人在家"
 )
-_ANIMAL = re.compile(r"猫|狗|鸟|鹦鹉|仓鼠|兔")
+_ANIMAL = re.compile(r"猫|狗|鸟|鹦鹉|仓鼠|兔|柯基|泰迪|金毛|宠物")
 _ILL_ALONE = re.compile(
-    r"(?:一个人在家|独居|家里没人|一个人).{0,16}(?:烧到|发烧|头晕|没劲|起不来|爬不起来|站不住|疼)"
+    r"(?:一个人在家|独居|家里没人|一个人|就我一个).{0,16}(?:烧到|发烧|头晕|没劲|起不来|爬不起来|站不住|疼)"
 )
 
 # --- cancellations: over, false alarm, drill, past, negated, hypothetical
@@ -84,11 +99,14 @@ _OVER = re.compile(
     # fixed, faded, checked, or explained: "来修好了", "味没了", "测过说没泄漏", "响是因为在炒辣椒"
     r"|修好了|修过了|来修过|(?:味|烟|味道|气味)(?:也|都)?(?:没了|淡了)|已经散|(?:测|查|检查|检测)过.{0,6}(?:没|安全)"
     r"|是因为|在测试|是测试|是在(?:测试|检修|演练)"
+    # earlier events asked about, relief, the child or elder already safe, mess cleaned up
+    r"|[几两三四]?(?:周|个月|天)前|前几天|上个月|后来怎么样|那次|(?:困人|着火|起火|摔倒|晕倒|漏水|停电)的事|缓过来|不用担心|好多了"
+    r"|(?:汤|粥|奶|锅|壶|饭).{0,3}(?:溢|扑)出来|(?:孩子|人|他|她)在我(?:家|这)|领回|接走|接回|收拾干净|清理干净|收拾好了|(?:物业|师傅|保安|消防|燃气公司)(?:说|讲)(?:是|没事|不是)"
     # the smoke or smell explained by cooking or burning something harmless ("是楼下在烤串")
-    r"|是.{0,6}在?(?:炒|煎|炸|烤|熏|炖|熬|烧纸|烧香|做饭|蒸)|(?<!不)是正常的|正常现象"
+    r"|是.{0,6}在?(?:炒|煎|炸|烤|熏|炖|熬|烧纸|烧香|做饭|蒸(?!汽))|(?<!不)是正常的|正常现象"
 )
 _NEGATED = re.compile(
-    r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|不是漏|没漏|没(?:有)?(?:泄漏|漏气|冒烟)"
+    r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|(?<!是)不是漏|没漏|没(?:有)?(?:泄漏|漏气|冒烟)"
 )
 # Emergency services named, not an emergency: "请问打了120 救护车多久能到", "紧急按钮按了打到哪".
 _SERVICE = re.compile(r"^(?:打了?|叫|快打|拨打)?(?:120|119|110)$|救护车|急救|报警|紧急")
@@ -99,13 +117,52 @@ _ASKING = re.compile(
 # A condition opens a hypothetical clause that runs to the next sentence break ("如果家里有人摔倒了
 # 先扶还是先打120"); "…的话" closes one that began at the previous break ("燃气泄漏的话…").
 _HYP_OPEN = re.compile(r"如果|假如|假设|万一|(?<![主只就还不])要是|若是|倘若|一旦")
-_HYP_CLOSE = re.compile(r"的话")
+_HYP_CLOSE = re.compile(r"(?<![说讲听句])的话")
 _BREAK = re.compile(r"[。!?;]")
 # A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$")
 _HYPOTHETICAL_CANCEL = re.compile(
     r"差点|打不着|点不着|没点着|万一|防|严禁|会不会|怕|容易|会着火|不要|提醒|提示|知识"
 )
+# Weaker signals, each not enough alone, that add up ("一股焦味 + 烟感在叫 + 敲门没人开",
+# "头晕得厉害 + 家里就我一个人"): (pattern, weight, kind); urgent at WEAK_THRESHOLD.
+_WEAK = (
+    (re.compile(r"焦味|糊味|烧焦|烧糊|焦糊|烧塑料|橡胶味|冒烟|烟味"), 1.5, "hazard"),
+    (re.compile(r"(?:报警器|烟感|警报|警铃).{0,4}(?:响|叫|鸣)"), 1.5, "hazard"),
+    (
+        re.compile(r"敲门.{0,4}(?:没人|不开|不应)|没人开|没人应|家里(?:好像)?没人|没大人|电话.{0,3}(?:打不通|不接|没人接)|联系不上"),
+        1.0,
+        "person",
+    ),
+    (re.compile(r"一个人在家|独居|一个人住|就(?:我|她|他)一个|家里没别人"), 1.0, "person"),
+    (
+        re.compile(r"高烧|烧到(?:四十|39|40|三十九)|迷糊|说胡话|听不懂|头晕.{0,3}厉害|浑身无力|心慌|胸闷|吐了|高血压|心脏"),
+        1.5,
+        "person",
+    ),
+    (re.compile(r"要倒|站不住|站不稳|走不了路|动不了"), 1.5, "person"),
+    (re.compile(r"快来|赶紧|救命|怎么办|求助|快点|危险|别碰"), 0.5, None),
+)
+WEAK_THRESHOLD = 3.0
+
+
+def weak_signals(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """Kind and cues when the weaker signals of `text` add up to an emergency."""
+    total, kinds, cues = 0.0, [], []
+    for pattern, weight, kind in _WEAK:
+        m = pattern.search(text)
+        if m and _live(text, m.start()):
+            total += weight
+            cues.append(m.group(0))
+            if kind:
+                kinds.append(kind)
+    if total < WEAK_THRESHOLD or not kinds:
+        return None, ()
+    return ("hazard" if "hazard" in kinds else "person"), tuple(cues)
+
+
+# Cues that only name emergency services ("119是火警 120是急救 大家存一下").
+_SERVICE_ONLY = frozenset(("120", "119", "110", "急救", "救护车", "报警", "紧急", "快", "急"))
 _HAZARDS = (("fire", _FIRE), ("gas", _GAS), ("spark", _SPARK), ("flood", _FLOOD), ("trapped", _TRAPPED))
 
 
@@ -199,6 +256,19 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
     if person and lexicon.has("vulnerable", text):
         score += VULNERABLE_BONUS  # a lost child or a fallen elder needs help now
     kind, pattern_cues = danger(text)
+    if kind is None:
+        kind, pattern_cues = weak_signals(text)
+    # A pet lost ("狗走丢了") or services only named: no danger to people.
+    if (
+        kind is None
+        and hits
+        and not notice
+        and (
+            all(c in _SERVICE_ONLY for c in cues)
+            or (_ANIMAL.search(text) and not _VULNERABLE.search(text) and not lexicon.has("hazard", text))
+        )
+    ):
+        return Urgency(False, cues, None)
     lexical = score >= (NOTICE_THRESHOLD if notice else URGENT_THRESHOLD)
     if not lexical and kind is None:
         return Urgency(False, cues, None)

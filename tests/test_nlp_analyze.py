@@ -268,6 +268,8 @@ def test_untouched_blind_half_is_never_trained_on() -> None:
     assert len(untouched2) >= 200 and all(r.id > "c0134" for r in untouched2)
     untouched3 = untouched_records("blind3.jsonl")
     assert len(untouched3) >= 150 and all(r.id > "e0104" for r in untouched3)
+    untouched4 = untouched_records("blind4.jsonl")
+    assert len(untouched4) >= 140 and all(r.id > "f0094" for r in untouched4)
     trained = {r.id for r in training_records()}
-    assert not {r.id for r in untouched + untouched2 + untouched3} & trained
-    assert {"b0001", "c0001", "c0134", "e0001", "e0104"} <= trained  # the tuning parts are trained on
+    assert not {r.id for r in untouched + untouched2 + untouched3 + untouched4} & trained
+    assert {"b0001", "c0001", "c0134", "e0001", "e0104", "f0001", "f0094"} <= trained  # the tuning parts are trained on
