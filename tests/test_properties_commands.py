@@ -154,8 +154,7 @@ def test_the_pipeline_takes_anything_and_keeps_going(room, sender, text, kind) -
             assert state in ("handled", "echo", "backlog"), state  # never 'failed', never stuck
         else:
             assert state is None  # unknown group: a count, nothing more
-        for s in bot.sent():
-            assert s.text and "{" not in s.text.replace("{{", "")  # no template left unfilled
-            assert "%s" not in s.text or "%s" in text
+        for s in bot.sent():  # whatever is said is a whole message to a known group
+            assert s.text and (s.room in (G11, G12, G21, STAFF) or s.out.direct_to)
 
     _LOOP.run_until_complete(one())
