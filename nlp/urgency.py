@@ -144,10 +144,14 @@ _WEAK = (
     (re.compile(r"快来|赶紧|救命|怎么办|求助|快点|危险|别碰"), 0.5, None),
 )
 WEAK_THRESHOLD = 3.0
+# No weak signal is worth the threshold alone: one pass finds whether two might be present.
+_WEAK_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _, kind in _WEAK if kind))
 
 
 def weak_signals(text: str) -> tuple[str | None, tuple[str, ...]]:
     """Kind and cues when the weaker signals of `text` add up to an emergency."""
+    if len(_WEAK_ANY.findall(text)) < 2:
+        return None, ()
     total, kinds, cues = 0.0, [], []
     for pattern, weight, kind in _WEAK:
         m = pattern.search(text)
