@@ -58,7 +58,9 @@ class Stairbot:
 
     async def run_job(self, job: Job, now: datetime) -> None:
         try:
-            out = await job.fn(Ctx(self.repo, self.cfg, now))
+            # Jobs talk only to the repository, so they run on its thread, every query of a
+            # sweep over hundreds of items in one hop.
+            out = await self.repo.atomic_inline(lambda repo: job.fn(Ctx(repo, self.cfg, now)))
             await self.pipeline.queue(out, now)
         except Exception:
             log.exception("scheduled job %s failed", job.name)
