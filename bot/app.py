@@ -28,6 +28,7 @@ from storage import Message, Outgoing, Repository, StorageError, storage_problem
 log = logging.getLogger("stairbot")
 
 BATCH = 256  # group commit: up to this many waiting messages share one transaction
+DRAIN_STOP_TIMEOUT = 10.0  # seconds a stop waits for a send in flight to be marked
 BUSY_BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds, on top of sqlite's own busy_timeout
 REPLAY_STATE = "replay:state"  # kv key: where a replay stands, for resuming after a kill
 
@@ -52,6 +53,9 @@ class Stairbot:
         self.transport = transport
         self.clock = clock
         self._wake = asyncio.Event()
+        self._stopping = False  # a signal asked us to stop
+        self._drainer_off = False
+        self._inbox: asyncio.Queue[Message | None] | None = None
         self.pipeline = Pipeline(cfg, repo, analyzer, on_queued=self._wake.set,
                                  live=not transport.simulated)
         self.outbox = Outbox(repo, transport, cfg.outbox, clock)
@@ -120,6 +124,7 @@ class Stairbot:
         sched.start()
         drainer = asyncio.create_task(self._drain_forever())
         inbox: asyncio.Queue[Message | None] = asyncio.Queue()
+        self._inbox = inbox
         reader = asyncio.create_task(self._read(inbox))
         try:
             while True:
@@ -135,15 +140,35 @@ class Stairbot:
                     batch.append(nxt)
                 await self._stored(lambda b=batch: self.pipeline.take(b, self.clock.now()),  # type: ignore[misc]
                                    len(batch) + inbox.qsize())
-            await reader  # re-raises a transport failure
+            if self._stopping:
+                reader.cancel()
+            else:
+                await reader  # re-raises a transport failure
+            await self._stop_drainer(drainer)
             await self._finish()
         finally:
             sched.shutdown(wait=False)
+            await self._stop_drainer(drainer)
+            if not reader.done():
+                reader.cancel()
+
+    def stop(self) -> None:
+        """SIGTERM/SIGINT: take no new messages, let a send in flight be marked, then finish."""
+        self._stopping = True
+        self._wake.set()
+        if self._inbox is not None:
+            self._inbox.put_nowait(None)
+
+    async def _stop_drainer(self, drainer: asyncio.Task[None]) -> None:
+        # Never cancel a drain between a send and its "sent" mark: that would send it twice.
+        self._drainer_off = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(drainer), DRAIN_STOP_TIMEOUT)
+        except TimeoutError:
             drainer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await drainer
-            if not reader.done():
-                reader.cancel()
 
     async def _read(self, inbox: asyncio.Queue[Message | None]) -> None:
         try:
@@ -153,14 +178,15 @@ class Stairbot:
             inbox.put_nowait(None)
 
     async def _drain_forever(self) -> None:
-        while True:
+        while not self._drainer_off:
             self._wake.clear()
             now = self.clock.now()
             full = self.outbox.limiter.full_until(now)
             if full is not None:
                 # Under load the queue outgrows the budget; re-reading it after every batch
                 # cannot send anything sooner and costs the intake milliseconds each time.
-                await asyncio.sleep((full - now).total_seconds())
+                with contextlib.suppress(TimeoutError):  # a stop still wakes it
+                    await asyncio.wait_for(self._stop_event_wait(), (full - now).total_seconds())
                 continue
             try:
                 wait = await self.outbox.drain(now)
@@ -168,16 +194,29 @@ class Stairbot:
                 log.exception("outbox drain failed; retrying")
                 wait = None
                 await asyncio.sleep(1)
+            if self._drainer_off:
+                return
             timeout = None if wait is None else max(0.0, (wait - now).total_seconds())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
+    async def _stop_event_wait(self) -> None:
+        while not self._drainer_off:
+            self._wake.clear()
+            await self._wake.wait()
+
     async def _finish(self) -> None:
-        """End of input: nobody will be here at 07:00, so send everything still queued,
-        quiet-hour holds included, waiting out the rate limits. Failed sends stay queued."""
+        """End of input. Stopped by a signal: one last pass over what is due now; the rest
+        stays queued for the next start. The console's end of input: nobody will be there at
+        07:00, so everything still queued goes, quiet-hour holds included, waiting out the
+        rate limits. Failed sends stay queued either way."""
+        if self._stopping:
+            await self.outbox.drain(self.clock.now())
+            return
+        held_too = getattr(self.transport, "flush_held_at_end", False)
         while True:
             now = self.clock.now()
-            wait = await self.outbox.drain(now, held_too=True)
+            wait = await self.outbox.drain(now, held_too=held_too)
             pending = await self.repo.outgoing("pending")
             if wait is None or not pending or all(q.attempts for q in pending):
                 return

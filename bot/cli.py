@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
@@ -107,6 +108,9 @@ async def cmd_run(args: argparse.Namespace) -> int:
             transport = ConsoleTransport(groups=[g.topic for g in cfg.groups] + [cfg.staff_group],
                                          names=names, now=clock.now)
         bot = Stairbot(cfg, repo, analyzer, transport, clock)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, bot.stop)
         try:
             await bot.run()
         finally:

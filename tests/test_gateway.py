@@ -244,10 +244,6 @@ def test_restart_and_rename_lose_nothing_repeat_nothing(
     assert items[0]["reporter_id"] == LI and items[1]["reporter_id"] == ZHANG
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "stairbot run has no SIGTERM handler: a SIGTERM between a completed send and the "
-    "outbox marking it sent kills the process there, and the message goes out again "
-    "after the restart"))
 def test_sigterm_right_after_a_send_does_not_repeat_it(
     gateway: Gateway, live_bot: Stairbot
 ) -> None:

@@ -26,6 +26,7 @@ BOT_NAME = "楼道管家"
 class ConsoleTransport:
     name = "console"
     simulated = False
+    flush_held_at_end = True  # a console session ends with its person gone: say everything
 
     def __init__(self, *, groups: list[str], names: Mapping[str, str],
                  now: Callable[[], datetime], inp: IO[str] | None = None,
