@@ -74,7 +74,10 @@ def _run_killed(args: list[str], kill_at_ts: str | None, delay: float, rnd: rand
     finished = p.poll() is not None
     if not finished:
         p.send_signal(signal.SIGKILL)
-    rest, _ = p.communicate(timeout=120)
+    # Read on through the same buffered pipe: communicate() would read the raw descriptor and
+    # drop whatever readline() had already buffered.
+    rest = p.stdout.read()
+    p.wait(timeout=120)
     if finished or p.returncode == 0:
         assert p.returncode == 0, p.returncode
         return _lines(got + rest), True
