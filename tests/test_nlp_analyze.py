@@ -273,3 +273,14 @@ def test_untouched_blind_half_is_never_trained_on() -> None:
     trained = {r.id for r in training_records()}
     assert not {r.id for r in untouched + untouched2 + untouched3 + untouched4} & trained
     assert {"b0001", "c0001", "c0134", "e0001", "e0104", "f0001", "f0094"} <= trained  # the tuning parts are trained on
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["楼道长说五包一的电瓶车不能进楼", "wifi连不上 a b 12楼 x.y-z", "1502 漏水了!! 物业在吗?", "", " \r\n ", "ab1 四零二"],
+)
+def test_tokenize_matches_jieba_without_hmm(text: str) -> None:
+    import jieba
+
+    tokenize("")  # initialised with the community dictionary
+    assert tokenize(text) == [w for w in jieba.lcut(text, HMM=False) if not w.isspace()]
