@@ -128,7 +128,7 @@ async def _claim(cmd: ItemCommand, item: Item, inc: Incoming, ctx: Ctx) -> list[
 
 
 async def _resolve(cmd: ItemCommand, item: Item, inc: Incoming, ctx: Ctx) -> list[Outgoing]:
-    await _move(item, "resolve", inc, ctx, resolved_at=ctx.now)
+    await _move(item, "resolve", inc, ctx, resolved_at=ctx.now, follow_up_at=None)
     return [Outgoing(room=item.group, text=texts.RESOLVED.format(id=item.id),
                      mentions=(item.reporter_id,), item_id=item.id, key=f"resolved:{inc.msg.id}",
                      urgent=item.urgent, due_at=release_time(ctx.cfg, ctx.now, item.urgent))]
@@ -141,7 +141,7 @@ async def _transfer(cmd: ItemCommand, item: Item, inc: Incoming, ctx: Ctx) -> li
         return [_reply(inc, ctx, texts.NOT_FOUND.format(id=item.id))]
     cid, where = contact_for(ctx.cfg, group, unit)
     await _move(item, "transfer", inc, ctx, detail=unit, unit=unit, assignees=(cid,),
-                claimed_by=None)
+                claimed_by=None, follow_up_at=ctx.now)  # the sweep looks again
     text = texts.TRANSFERRED.format(id=item.id, unit=unit_label(ctx.cfg, unit),
                                     summary=summary(item.text))
     return [Outgoing(room=where or item.group, text=text, mentions=(cid,), item_id=item.id,
@@ -155,7 +155,8 @@ async def _recategorize(cmd: ItemCommand, item: Item, inc: Incoming, ctx: Ctx) -
     label = texts.CATEGORY_LABELS[category]
     if category == "other":
         if item.status in ACTIVE:
-            await _move(item, "close", inc, ctx, detail="other", category=category)
+            await _move(item, "close", inc, ctx, detail="other", category=category,
+                        follow_up_at=None)
         else:
             await ctx.repo.update_item(item.id, ctx.now, category=category)
         return [_reply(inc, ctx, texts.CLOSED_AS_OTHER.format(id=item.id, label=label), item.id)]

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from handlers import texts
 from handlers.context import Ctx, Incoming
+from handlers.followup import first_follow_up
 from handlers.privacy import summary
 from handlers.routing import route
 from handlers.timing import release_time
 from storage import Event, Item, NewItem, Outgoing
+
 
 async def _open_duplicate(inc: Incoming, ctx: Ctx, building: str) -> Item | None:
     a = inc.analysis
@@ -56,6 +58,7 @@ async def intake(inc: Incoming, ctx: Ctx) -> list[Outgoing] | None:
             urgent=a.urgent, text=msg.text, reporter_id=msg.sender_id,
             reporter_name=msg.sender_name, assignees=r.assignees, created_at=ctx.now,
             message_id=msg.id, confidence=a.confidence, unit=r.unit, keywords=a.matched,
+            follow_up_at=first_follow_up(ctx.cfg, ctx.now, a.urgent),
         )
     )
     await ctx.repo.add_event(Event(item.id, ctx.now, msg.sender_id, "report", None, "open", msg.id))

@@ -24,7 +24,8 @@ async def reopen(inc: Incoming, ctx: Ctx) -> list[Outgoing] | None:
         return None
     item = max(mine, key=lambda i: i.resolved_at)  # type: ignore[arg-type, return-value]
     to = next_status(item.status, "reopen")
-    await ctx.repo.update_item(item.id, ctx.now, status=to, resolved_at=None, claimed_by=None)
+    await ctx.repo.update_item(item.id, ctx.now, status=to, resolved_at=None, claimed_by=None,
+                               follow_up_at=ctx.now)
     await ctx.repo.add_event(Event(item.id, ctx.now, msg.sender_id, "reopen", item.status, to,
                                    msg.id))
     return [Outgoing(room=item.group, text=texts.REOPENED.format(id=item.id,

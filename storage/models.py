@@ -76,6 +76,7 @@ class Item:
     resolved_at: datetime | None = None
     me_too: int = 0
     keywords: tuple[str, ...] = field(default=())
+    follow_up_at: datetime | None = None  # when a reminder or escalation may next be due
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class NewItem:
     confidence: float = 1.0
     unit: str = "captain"
     keywords: tuple[str, ...] = ()
+    follow_up_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

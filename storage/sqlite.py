@@ -33,7 +33,7 @@ T = TypeVar("T")
 _ITEM_COLS = (
     "id, building, room, grp, category, urgent, status, text, reporter_id, reporter_name,"
     " assignees, created_at, updated_at, message_id, confidence, unit, claimed_by,"
-    " resolved_at, me_too, keywords"
+    " resolved_at, me_too, keywords, follow_up_at"
 )
 _OUT_COLS = (
     "id, room, text, mentions, urgent, key, item_id, direct_to, created_at, due_at,"
@@ -89,6 +89,7 @@ def _item(row: Sequence[Any]) -> Item:
         resolved_at=from_ts(row[17]),
         me_too=row[18],
         keywords=_ids(row[19]),
+        follow_up_at=from_ts(row[20]),
     )
 
 
@@ -563,11 +564,13 @@ class SqliteRepository:
         row = await self._exec(
             "INSERT INTO items (building, room, grp, category, urgent, status, text, reporter_id,"
             " reporter_name, assignees, created_at, updated_at, message_id, confidence, unit,"
-            f" keywords) VALUES (?,?,?,?,?,'open',?,?,?,?,?,?,?,?,?,?) RETURNING {_ITEM_COLS}",
+            " keywords, follow_up_at) VALUES (?,?,?,?,?,'open',?,?,?,?,?,?,?,?,?,?,?)"
+            f" RETURNING {_ITEM_COLS}",
             (new.building, new.room, new.group, new.category, int(new.urgent), new.text,
              new.reporter_id, new.reporter_name, json.dumps(list(new.assignees)), at, at,
              new.message_id, new.confidence, new.unit,
-             json.dumps(list(new.keywords), ensure_ascii=False)),
+             json.dumps(list(new.keywords), ensure_ascii=False),
+             ts(new.follow_up_at) if new.follow_up_at else None),
             "one",
         )
         return _item(row)
@@ -584,14 +587,14 @@ class SqliteRepository:
 
     async def update_item(self, item_id: int, at: datetime, **fields: Any) -> Item:
         allowed = {"status", "category", "urgent", "assignees", "unit", "claimed_by",
-                   "resolved_at", "me_too"}
+                   "resolved_at", "me_too", "follow_up_at"}
         sets, params = [], []
         for name, value in fields.items():
             if name not in allowed:
                 raise ValueError(f"cannot update item field {name}")
             if name == "assignees":
                 value = json.dumps(list(value))
-            elif name == "resolved_at":
+            elif name in ("resolved_at", "follow_up_at"):
                 value = ts(value) if value else None
             elif name == "urgent":
                 value = int(value)
@@ -615,9 +618,13 @@ class SqliteRepository:
         assignee: str | None = None,
         groups: Sequence[str] | None = None,
         category: str | None = None,
+        follow_up_by: datetime | None = None,
         limit: int | None = None,
     ) -> list[Item]:
         where, params = [], []
+        if follow_up_by is not None:
+            where.append("follow_up_at <= ?")
+            params.append(ts(follow_up_by))
         for col, values in (("building", buildings), ("status", statuses), ("grp", groups)):
             if values is not None:
                 where.append(f"{col} IN ({','.join('?' * len(values))})")
