@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .analysis import CATEGORIES, Analysis
-from .features import features
 from .lexicon import Hits, Lexicon, load_lexicon
 from .model import MODEL_PATH, NaiveBayes
 from .normalize import normalize
@@ -58,7 +57,7 @@ class Analyzer:
             cues[c] = [w for w, _ in hits[c]]
             total[c] += sum(w for _, w in hits[c]) * (discount if c == "complaint" else 1.0)
         if self.model_weight and clean:
-            nb = self.model.scores(features(clean, tokenize(clean)))
+            nb = self.model.scores_text(clean, tokenize(clean))
             top = max(nb.values())
             for c in CATEGORIES:
                 total[c] += self.model_weight * (nb[c] - top)

@@ -7,10 +7,11 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import add
 from pathlib import Path
 
 from .analysis import CATEGORIES
-from .features import features
+from .features import compact_text, features
 from .normalize import normalize
 from .segment import tokenize
 
@@ -24,15 +25,47 @@ class NaiveBayes:
     loglik: dict[str, dict[str, float]]  # feature -> {c: log P(f|c)}
     unseen: dict[str, float]  # log P(unseen feature | c)
     _rows: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    # The same rows split by feature kind and keyed without the "w:"/"3:" prefix, so that
+    # `scores_text` looks up slices of the text without building prefixed strings.
+    _words: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    _grams: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    _trigrams: dict[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Rows as tuples in CATEGORIES order: the hot loop then needs no dict per class.
         self._rows = {f: tuple(row[c] for c in CATEGORIES) for f, row in self.loglik.items()}
+        for f, row in self._rows.items():
+            if f.startswith("w:"):
+                self._words[f[2:]] = row
+            elif f.startswith("3:"):
+                self._trigrams[f[2:]] = row
+            else:  # bigrams, and "p:?" (never a slice of the compact text: "?" is not a word char)
+                self._grams[f] = row
 
     def scores(self, feats: Iterable[str]) -> dict[str, float]:
         """Per-class log-probability, averaged per feature so long posts don't dominate."""
         rows = [row for row in map(self._rows.get, feats) if row is not None]
         if not rows:  # features unseen everywhere: no evidence either way
+            return dict.fromkeys(CATEGORIES, 0.0)
+        n = len(rows)
+        return {c: s / n for c, s in zip(CATEGORIES, map(sum, zip(*rows, strict=True)), strict=True)}
+
+    def scores_text(self, text: str, words: list[str]) -> dict[str, float]:
+        """`scores(features(text, words))`, without building the feature strings.
+
+        Rows are gathered in the order `features` lists them (words, "p:?", bigrams, trigrams),
+        so the sums, and the scores, are the same floats."""
+        # filter(None, map(get, ...)) keeps the found rows (non-empty tuples) in order, in C.
+        rows = list(filter(None, map(self._words.get, words)))  # model words are all alnum
+        if "?" in text:
+            row = self._grams.get("p:?")
+            if row is not None:
+                rows.append(row)
+        compact = compact_text(text)
+        bigrams = list(map(add, compact, compact[1:]))
+        rows += filter(None, map(self._grams.get, bigrams))
+        rows += filter(None, map(self._trigrams.get, map(add, bigrams, compact[2:])))
+        if not rows:
             return dict.fromkeys(CATEGORIES, 0.0)
         n = len(rows)
         return {c: s / n for c, s in zip(CATEGORIES, map(sum, zip(*rows, strict=True)), strict=True)}

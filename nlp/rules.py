@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import Lexicon
+from .prefilter import compile_gated
 from .urgency import Urgency, hypothetical_spans
 
 _ONLY_PUNCT = re.compile(r"^[\s?.!,。、~…]*$")
@@ -14,7 +15,7 @@ _TENTATIVE = re.compile(r"是不是|会不会|是否|有没有坏")
 # "A还是B" offers alternatives: an information question ("还是白乎乎的", "还是照样" mean "still").
 _ALTERNATIVE = re.compile(r"还是(?![不没照一老那很挺好])[^的]{1,12}(?:[?吗呢啊]|$)")
 # A fault stated as fact: a broken-state predicate, general over objects ("X打不开/关不严/不亮/堵了").
-_FAULT = re.compile(
+_FAULT = compile_gated(
     r"坏(?:了|掉|的)|怀了|失灵|不灵|(?:不|没)(?:亮|热|通|转|出水|反应|制冷)|"
     r"(?:打|关|锁|抬|拧|冲|合|刷|升|开)不(?:开|上|紧|严|下去|起来|动|了)|"
     r"漏(?:水|了|雨)|渗水|滴水|堵(?:了|住|死|塞)|不通|裂(?:了|开|缝)|碎了|断了|松了|生锈|锈了|发黄|浑|"
@@ -28,14 +29,14 @@ _NOT_NOW_BEFORE = re.compile(r"(?:如果|万一|要是|假如|之前|以前|一�
 _NOT_NOW_AFTER = re.compile(r"[^ ,。]{0,4}的话|[^ ,。!?]{0,6}[吗么]")  # "…也是黄的吗?" asks
 # Asking a neighbour (not the property office) to help or lend: "有没有会修的邻居", "谁能帮我…",
 # "哪位能帮我查一下": a need, even when the thing concerned is broken (LABELS.md).
-_NEIGHBOUR_REQUEST = re.compile(
+_NEIGHBOUR_REQUEST = compile_gated(
     r"(?:谁|哪位|哪个|有没有|有木有|好心人|小伙子|邻居).{0,12}(?:帮|借|教|打印|蹭|匀|修|换|看看)"
     r"|(?:有没有|找个?|求个?).{0,6}(?:会|懂|学).{0,6}的|(?:谁|谁家|有没有人|有木有人)有"
     r"|(?:有没有|有木有|有)(?:人|邻居)(?:会|懂|能)|谁(?:会|懂)(?![啊呀啦吧么])|(?:会|懂).{0,4}的(?:邻居|人|小伙子|朋友|师傅)"
 )
 _OFFICE = re.compile(r"物业|物页|管家|维修|报修|保洁|保安|客服")
 # Explained as harmless: "水有点黄是正常的", "报警响是因为我家在炒辣椒", "放一会就清了".
-_EXPLAINED = re.compile(
+_EXPLAINED = compile_gated(
     r"(?<![不])(?:是正常的|正常现象|属于正常|很正常)|是因为|原因是|放一会(?:儿)?就|不用担心|不是(?:坏|漏|着火)"
 )
 # A friendly alert to a neighbour about their own things: "车灯没关", "你家车窗没关 下雨了".
@@ -48,10 +49,10 @@ _AD = re.compile(
     r"团购价|截单|要的接龙|要的私我|私我|加我微信|加微信|开业|打[一二三四五六七八九]折|急售|有意私聊|到货|自提|包邮|特价"
 )
 # A captain relaying news: "跟大家同步一下", "通报一下".
-_BRIEFING = re.compile(r"(?:跟|和|向)大家(?:同步|说|汇报|通报|传达)一下|通报一下|传达一下")
+_BRIEFING = compile_gated(r"(?:跟|和|向)大家(?:同步|说|汇报|通报|传达)一下|通报一下|传达一下")
 # Done and reported: "换好了", "已经修过了", "止住了", "来看过了" (not "修好了又坏了").
 # A remedy completed (verb + result + 了), by anyone: "全清掉了", "抽干了", "终于拉走了", "立管通了".
-_DONE = re.compile(
+_DONE = compile_gated(
     r"(?:修|换|弄|装|清|通|处理|搞|疏通|清理|抽|拉|搬|收拾|补|消杀|灭)(?:好|完|掉|走|干|上|过)了"
     r"|已经(?:把.{1,6}|派人|找人|叫人|让人)?(?:修|换|清|处理|止住|来|通|抽|关|报|叫|联系|补|拉|搬|消杀)"
     r"|(?:来|看|修|换|测|查)过了|止住了|恢复(?:正常)?了|又能(?:用|坐)了|能用了|误报|(?<![不没打])通了"
@@ -65,7 +66,7 @@ _RELAPSE = re.compile(r"又|还是|没修好|没换好|不行|结果|没用")
 # Being handled, or a repair visit arranged, by whoever is responsible ("物业的人正在拖地",
 # "正在抢修", "维修工后天一早过来", "师傅说周三能来换"): a status update, not a new report.
 _ACTOR = r"(?:物业|管家|师傅|维修工|工人|电工|厂家|公司|供电局|电力|他们|保洁|的人|吸污车|消防)"
-_HANDLING = re.compile(
+_HANDLING = compile_gated(
     _ACTOR + r"[^?？]{0,12}(?:正在|在)(?:修|拖|清|处理|抢修|检修|弄|查|抽|换|排查|收拾)"
     r"|正在(?:抢修|处理|维修|修|清理|排查)"
     r"|"
@@ -79,7 +80,7 @@ _PROMISE_BROKEN = re.compile(r"没来|没人|还没|人呢|到现在|都没|又|
 _WHEN = (
     r"(?:明天|后天|今天|今晚|本周.?|下周.?|周[一二三四五六日天末]|下个?月|[0-9]{1,2}[:点号]|上午|下午|晚上)"
 )
-_SCHEDULE = re.compile(
+_SCHEDULE = compile_gated(
     _WHEN + r"[^?？]{0,16}(?:暂停|停用|停运|停水|停电|检修|维保|安检|上门|入户|消杀|清理|清洗|施工|作业|"
     r"发放|发门|换水表|换表|收旧|登记|演练|组织|统一|免费)"
 )
@@ -97,7 +98,7 @@ _HABITUAL = re.compile(r"总(?:是|有|在)|老是|天天|每晚|每天晚上|�
 # Thanks as the opening: "谢谢张师傅 大晚上跑来修水管".
 _THANKS_FIRST = re.compile(r"^(?:谢谢|感谢|多谢|辛苦)")
 # Asking for a recommendation of a helper or service: "蹲一个靠谱的保姆…有推荐的吗", "求推荐搬家公司".
-_RECOMMEND = re.compile(
+_RECOMMEND = compile_gated(
     r"求推荐|有(?:没有)?(?:人)?推荐|推荐(?:一下|个|一个)?(?:吗|呗|靠谱)|有推荐的|^蹲(?:一个|个|一)"
 )
 # Something lost, and the sender asks to be told or helped ("猫跑丢了…谁看见了告诉我").
@@ -109,7 +110,7 @@ _GAVE = re.compile(r"我.{0,6}(?:给|帮|顺路|顺手).{0,8}(?:送|捎|拿|放|
 # A found thing announced: "钥匙在我这", "捡到一个…".
 _FOUND = re.compile(r"在我这|捡到|捡的|谁(?:家)?的.{0,8}(?:在|放)|我(?:给|帮)?(?:放|搁|收)在")
 # Rhetorical exasperation is a complaint, not a question: "这觉还睡不睡了", "还让不让人活了".
-_RHETORICAL = re.compile(
+_RHETORICAL = compile_gated(
     r"还(?:让不让|睡不睡|活不活|管不管)|让不让人|这都几点了|还有没有王法|这是(?:干嘛|搞什么)|搞什么|(?:多久|几天|多少天)没"
 )
 # Asking for someone's phone number is a question, not a request for help.

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import Hits, Lexicon
+from .prefilter import compile_gated
 
 URGENT_THRESHOLD = 3.0
 # Staff's urgent notices are terse; one danger cue is enough there.
@@ -22,7 +23,7 @@ NOTICE_THRESHOLD = 1.5
 VULNERABLE_BONUS = 1.5
 
 # --- hazards to property and people: fire, smoke, gas, sparks, flooding, trapped in a lift
-_FIRE = re.compile(
+_FIRE = compile_gated(
     r"(?:着|起|失|冒|窜|蹿)火|火(?:苗|光|灾|势|很大|挺大|好大)|着伙|烧(?:起来|着了|焦)"
     r"|(?:冒|出|钻出|飘出).{0,2}(?:黑|白|浓)?烟|(?:黑|白|浓)烟|烟(?:雾|很大|好大|老大|太大)"
     r"|全是烟|好呛|烟雾报警|什么东西烧着"
@@ -32,21 +33,21 @@ _FIRE = re.compile(
     r"|火.{0,4}(?:往外|窜|蹿)|(?:电瓶车|电动车|车|电池).{0,4}(?:炸了|自燃|烧着|烧了)|自燃|烧了好几"
     r"|(?:到处|都)是烟|呛得|(?:窗帘|被子|沙发|纸箱|衣服).{0,2}烧着|(?<!没)烧着了"
 )
-_GAS = re.compile(
+_GAS = compile_gated(
     r"(?:煤气|燃气|天然气|液化气|煤汽|天然汽|gas)(?!公司|费|卡|报警器|灶|安检|入户|改造|检查|缴费|开户)"
     r"[^。!?]{0,14}(?:味|漏|泄|嘶|呲)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶|臭鸡蛋味"
 )
-_SPARK = re.compile(
+_SPARK = compile_gated(
     r"火花|火星|打火花|(?<!打不着)(?<!热水器)(?<!灶)(?:一直|在)打火|噼里?啪|冒了火|蓝光|电线.{0,3}(?:在)?烧|线烧|烧(?:塑料|电线|胶皮)|被电了|电了一下|短路|漏电|触电|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
 )
-_FLOOD = re.compile(
+_FLOOD = compile_gated(
     r"(?:水管|管道|管子|水箱).{0,3}(?:爆|裂|破)|爆管|淹|进水(?:了|严重)|严重进水|发大水|到膝盖|没过(?:脚|膝|小腿)|漫到|漫进"
     r"|(?:暖气|暖气片|暖气管|接头).{0,3}(?:爆|裂|断)|全是水|水.{0,10}(?:往外涌|往里进|喷|往外(?:流|冒|滋)|止不住|漫)|(?<![就总常])返水|水帘洞|小河|漫过|滋水"
     r"|水.{0,8}(?:往外涌|往里进|喷)|往下灌|往下淌|喷水|水.{0,8}往.{0,4}(?:家|屋|里)?灌"
     # flooding metaphors: water like a waterfall, a river, rain indoors, pouring down
     r"|瀑布|成(?:了)?河|水漫金山|(?:跟|像)下(?:雨|大雨)(?:一样|似的)|(?:哗哗|哗啦啦?)(?:地|的)?(?:流|淌|往|灌|冒)"
 )
-_TRAPPED = re.compile(
+_TRAPPED = compile_gated(
     r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人(?!应急|电话|的事|演练)|困电梯)"
     r"|(?:电梯|轿厢|梯).{0,12}(?:卡|停|掉|坠|不动).{0,14}(?:里面|里头|有人|在里|人在)"
     r"|(?:电梯|梯)里.{0,6}(?:出不来|打不开)"
@@ -60,7 +61,7 @@ _TRAPPED = re.compile(
     r"(?:[一两三四五几俩]?个|[两俩]|人|孩|小|老|孕|外卖|快递)|困(?:在)?里(?:头|面)"
 )
 # --- people in danger: fallen, unconscious, acutely ill (alone), lost
-_PERSON = re.compile(
+_PERSON = compile_gated(
     r"晕(?:倒|过去|了过去)|昏(?:倒|迷|过去)|躺(?:在)?地上|一动不动|(?:躺|趴|倒)(?:着|在.{0,4})不动"
     r"|叫(?:他|她|也|了)?(?:不醒|不答应|没反应)|不省人事|抽(?:搐|起来|风)|口吐白沫|胸口.{0,3}(?:闷|疼|痛)"
     r"|喘不上|呼吸困难|心脏病(?:犯|发)|中风|嘴歪|说不出话|流血|头破|站不住|爬不起来|起不来|扶不(?:动|起)"
@@ -78,7 +79,7 @@ _DISTRESS = re.compile(
     r"|断|不敢动|变形|血|抽不出|压在|抬不动|抱不动|含糊|着地|哼哼|没动|直叫|磕破|一动就疼"
 )
 # "出门到现在没回" (but not "没回复/没回消息").
-_LOST = re.compile(
+_LOST = compile_gated(
     r"走(?:丢|失|散)|找不(?:着|到|见)|没找着|没回(?![复答应话消信微电])|(?:还)?没到家|人没了|不见了|跑出去|跑丢"
     r"|没影|跟丢|就没了|没上来|人没到|联系不上|认不得路|不认得路|不知道自己在哪|说不(?:清|上来)|转悠|念叨着回家|往外走|自己(?:开门)?出去"
 )
@@ -92,7 +93,7 @@ _ILL_ALONE = re.compile(
 )
 
 # --- cancellations: over, false alarm, drill, past, negated, hypothetical
-_OVER = re.compile(
+_OVER = compile_gated(
     r"救出来|已经(?:救|灭|送|没事|醒|确认|处理|修|出来|回)|扑灭|找着了|找到了|回来了|没事了|虚惊|误报|"
     r"误会|演练|演习|原来是|是我家|不是(?:着火|漏气|真的|火)|扶回|扶起来了|火.{0,4}灭了|昨晚|昨天|前天|上周|上次|那事|处理完|(?:味|烟|味道|现在)散了|醒过来|"
     r"送医院了|送去医院了|确认安全|已修复|平安"
@@ -105,19 +106,19 @@ _OVER = re.compile(
     # the smoke or smell explained by cooking or burning something harmless ("是楼下在烤串")
     r"|是.{0,6}在?(?:炒|煎|炸|烤|熏|炖|熬|烧纸|烧香|做饭|蒸(?!汽))|(?<!不)是正常的|正常现象"
 )
-_NEGATED = re.compile(
+_NEGATED = compile_gated(
     r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|(?<!是)不是漏|没漏|没(?:有)?(?:泄漏|漏气|冒烟)"
 )
 # Emergency services named, not an emergency: "请问打了120 救护车多久能到", "紧急按钮按了打到哪".
-_SERVICE = re.compile(r"^(?:打了?|叫|快打|拨打)?(?:120|119|110)$|救护车|急救|报警|紧急")
+_SERVICE = compile_gated(r"^(?:打了?|叫|快打|拨打)?(?:120|119|110)$|救护车|急救|报警|紧急")
 # Asking about them: a question form (opening, ending, or hypothetical).
 _ASKING = re.compile(
     r"请问|问一下|问下|想问|咨询|如果|万一|要是|假如|的话|吗|\?|多久|哪里|哪个|是否|怎么(?!办)"
 )
 # A condition opens a hypothetical clause that runs to the next sentence break ("如果家里有人摔倒了
 # 先扶还是先打120"); "…的话" closes one that began at the previous break ("燃气泄漏的话…").
-_HYP_OPEN = re.compile(r"如果|假如|假设|万一|(?<![主只就还不])要是|若是|倘若|一旦")
-_HYP_CLOSE = re.compile(r"(?<![说讲听句])的话")
+_HYP_OPEN = compile_gated(r"如果|假如|假设|万一|(?<![主只就还不])要是|若是|倘若|一旦")
+_HYP_CLOSE = compile_gated(r"(?<![说讲听句])的话")
 _BREAK = re.compile(r"[。!?;]")
 # A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$")
@@ -145,7 +146,7 @@ _WEAK = (
 )
 WEAK_THRESHOLD = 3.0
 # No weak signal is worth the threshold alone: one pass finds whether two might be present.
-_WEAK_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _, kind in _WEAK if kind))
+_WEAK_ANY = compile_gated("|".join(f"(?:{p.pattern})" for p, _, kind in _WEAK if kind))
 
 
 def weak_signals(text: str) -> tuple[str | None, tuple[str, ...]]:
