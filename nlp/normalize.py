@@ -30,12 +30,38 @@ def _once(text: str) -> str:
     return text.lower()
 
 
+# Fast path. Most messages are CJK, ASCII and full-width ASCII forms ("，", "？", "１") only.
+# For those NFKC is this per-character table (the full-width forms are compatibility characters
+# of ASCII, nothing composes), and the other steps have nothing to do unless the text has an
+# @ or [ (mention, sticker), a doubled punctuation mark or stray spaces.
+_SIMPLE = re.compile("[\u4e00-\u9fff\x20-\x7e\uff01-\uff5e\u3000。、【】《》“”‘’「」]*")
+_WIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)}
+_NEEDS_WORK = re.compile(r"[@\[]|  |^ | $|([!?,.。、~…;:·\-=*#~])\1")
+
+
+def _quick(text: str) -> str | None:
+    """`normalize(text)` when the text is simple (see above), else None."""
+    if _SIMPLE.fullmatch(text) is None:
+        return None
+    text = text.translate(_WIDTH)
+    if _NEEDS_WORK.search(text) is not None:
+        return None
+    return text.lower()
+
+
 def normalize(text: str) -> str:
     """Full/half width, zero-width chars, @mentions, emoji, repeated punctuation, spaces.
 
     Applied to a fixed point (bounded) so that normalize(normalize(x)) == normalize(x):
     removing one piece can bring two others together (e.g. "@@a b").
     """
+    quick = _quick(text)
+    if quick is not None:
+        return quick
+    return _normalize_slowly(text)
+
+
+def _normalize_slowly(text: str) -> str:
     prev = None
     for _ in range(6):
         if text == prev:

@@ -56,8 +56,14 @@ def _cn_numerals(text: str) -> str:
     return _CN_RUN.sub(convert, text)
 
 
+# Every way a room is written needs a digit (ASCII or full-width) or a 零/〇.
+_ANY_DIGIT = re.compile("[0-9０-９零〇]")
+
+
 def extract_room(text: str) -> str | None:
     """The first room number in already-normalised or raw text, as digits, or None."""
+    if _ANY_DIGIT.search(text) is None:
+        return None  # most messages: no number at all
     lowered = text.translate(_FULL_WIDTH).lower()
     if "零" in lowered or "〇" in lowered:
         lowered = _cn_numerals(lowered)

@@ -150,11 +150,16 @@ def is_notice(lexicon: Lexicon, text: str) -> bool:
     """Captains' and staff notices: 【通知】, 【温馨提示】, forwarded articles, etc."""
     head = text[:8]
     prefixes = lexicon.phrases["notice_prefix"]
-    return any(head.startswith(p) or (len(p) > 2 and p in head) for p in prefixes)
+    return head.startswith(prefixes) or any(len(p) > 2 and p in head for p in prefixes)
+
+
+def _question_end(text: str) -> bool:
+    # Every branch of _QUESTION_END holds a "?" or a "吗": skip the search without either.
+    return ("?" in text or "吗" in text) and _QUESTION_END.search(text) is not None
 
 
 def is_question_form(lexicon: Lexicon, text: str) -> bool:
-    return bool(_QUESTION_END.search(text)) or lexicon.has("question_opening", text) is not None
+    return _question_end(text) or lexicon.has("question_opening", text) is not None
 
 
 def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dict[str, float], list[str]]:
@@ -183,9 +188,8 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         fire("done", "other", 4)
     handling = _HANDLING.search(text)
     impatient = lexicon.has("demand", text)  # "说明天来 能不能快点" presses; it reports no progress
-    if handling and not (
-        _PROMISE_BROKEN.search(text, handling.end()) or _RHETORICAL.search(text) or impatient
-    ):
+    rhetorical = _RHETORICAL.search(text)
+    if handling and not (_PROMISE_BROKEN.search(text, handling.end()) or rhetorical or impatient):
         fire("handling", "other", 4)
         resolved = True
     if urgency.over:
@@ -210,16 +214,19 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         fire("gave", "other", 5)
     if _FOUND.search(text):
         fire("found", "other", 3)
-    rhetorical = _RHETORICAL.search(text)
     if rhetorical:
         fire("rhetorical", "complaint", 5)
     if _THANKS_FOR_HELP.search(text):
         fire("thanks-for-help", "other", 3)
     if _HELP_GIVEN.search(text):
         fire("help-given", "other", 3)
-    if is_question_form(lexicon, text):
+    # Each computed once: several rules below ask the same questions of the text.
+    opening = lexicon.has("question_opening", text)
+    question_form = _question_end(text) or opening is not None  # is_question_form
+    a_not_a = A_NOT_A.search(text) if "不" in text else None  # the pattern needs a 不
+    if question_form:
         fire("question-form", "question", 2)
-    demand = lexicon.has("demand", text) if not resolved else None  # "已经来修过了" demands nothing
+    demand = impatient if not resolved else None  # "已经来修过了" demands nothing
     if demand:
         fire("demand", "complaint", 1.5)
     tentative = _TENTATIVE.search(text)
@@ -236,7 +243,6 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     if alternative:  # "是坏了还是在保养": the question starts at its "是"
         alt_from = text.rfind("是", max(0, alternative.start() - 8), alternative.start())
         asks.append(alt_from if alt_from >= 0 else alternative.start())
-    opening = lexicon.has("question_opening", text)
     if opening:
         asks.append(text.find(opening))
     neighbour = _NEIGHBOUR_REQUEST.search(text)
@@ -257,10 +263,9 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
     ):
         fault = None  # "电梯坏了的话 一般多久能修好" talks about a fault, reports none
         fire("talked-fault", "question", 3)
-    question_form = is_question_form(lexicon, text)
     schedule = _SCHEDULE.search(text) or _SUSPEND.search(text)
     address = _ADDRESS.search(text)
-    asks_which = A_NOT_A.search(text) or "到底" in text  # "明天到底停不停水啊"
+    asks_which = a_not_a or "到底" in text  # "明天到底停不停水啊"
     asks_which = asks_which or _HABITUAL.search(text)  # "晚上总有车停在消防通道" is a grievance
     if _OPENED.search(text) and not (question_form or demand or rhetorical or "又" in text):
         fire("opened", "other", 3)
@@ -283,7 +288,7 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         fire("recommend", "need", 3)
     if _LOST_THING.search(text) and _ASK_TELL.search(text) and not _OFFICE.search(text):
         fire("lost-thing", "need", 3)
-    if A_NOT_A.search(text) and not rhetorical:
+    if a_not_a and not rhetorical:
         fire("a-not-a", "question", 2)
     asks_what = question_form or _WH.search(text) or _WHAT_TO_DO.search(text)
     reported = demand or "stated-fault" in fired  # "太阳能板吹歪了 要是掉下来怎么办 请物业检查"

@@ -71,3 +71,15 @@ def test_compile_gated_falls_back_when_unbounded() -> None:
 def test_tokenize_is_jieba_without_hmm(text: str) -> None:
     segment.ensure_jieba()
     assert tokenize(text) == [w for w in jieba.lcut(text, HMM=False) if not w.isspace()]
+
+
+_NORM_ALPHABET = [*"楼道灯坏了漏水?？!！,，。、 　@＠[［]】【aAＡ1１-~…·", "\u200b", "😂", "\u2005", "\t"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_NORM_ALPHABET), max_size=30))
+def test_normalize_fast_path_is_the_slow_path(text: str) -> None:
+    from nlp.normalize import _normalize_slowly, _quick
+
+    quick = _quick(text)
+    assert quick is None or quick == _normalize_slowly(text)
