@@ -47,39 +47,47 @@ class Analyzer:
 
     def scores(self, clean: str, urg: Urgency, hits: Hits) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Combined score per category for normalised text, and the cues behind each."""
+        totals = self._totals(clean, urg, hits)
+        cues = {c: [w for w, _ in hits[c]] for c in CATEGORIES}
+        return dict(zip(CATEGORIES, totals, strict=True)), cues
+
+    def _totals(self, clean: str, urg: Urgency, hits: Hits) -> list[float]:
+        """Combined scores in CATEGORIES order: rules, then lexicon cues, then the model."""
         adj, fired = rule_adjustments(self.lexicon, clean, urg)
-        total = dict(adj)
-        cues: dict[str, list[str]] = {}
         # Fault words in a message that says the fault is fixed, being handled or announced
         # ("漏水 楼上已经来修过了", "停电检修 电梯暂停") describe that matter, not a new report.
         discount = RESOLVED_DISCOUNT if RESOLVING.intersection(fired) else 1.0
+        totals = []
         for c in CATEGORIES:
-            cues[c] = [w for w, _ in hits[c]]
-            total[c] += sum(w for _, w in hits[c]) * (discount if c == "complaint" else 1.0)
+            cue_sum = sum([w for _, w in hits[c]])
+            totals.append(adj[c] + (cue_sum * discount if c == "complaint" else cue_sum))
         if self.model_weight and clean:
-            nb = self.model.scores_text(clean, tokenize(clean))
-            top = max(nb.values())
-            for c in CATEGORIES:
-                total[c] += self.model_weight * (nb[c] - top)
-        return total, cues
+            nb = self.model.mean_loglik(clean, tokenize(clean))
+            top = max(nb)
+            weight = self.model_weight
+            totals = [t + weight * (s - top) for t, s in zip(totals, nb, strict=True)]
+        return totals
 
     def analyze(self, text: str) -> Analysis:
         clean = normalize(text)
         # "管不管", "停不停水" ask; their "不管"/"不停" must not count as complaint cues.
         hits = self.lexicon.hits_all(A_NOT_A.sub(r"是否\1", clean) if "不" in clean else clean)
         urg = urgency(self.lexicon, clean, hits)
-        total, cues = self.scores(clean, urg, hits)
-        category = max(CATEGORIES, key=total.__getitem__)
-        top = total[category]
-        exps = {c: math.exp((total[c] - top) / TEMPERATURE) for c in CATEGORIES}
-        confidence = exps[category] / sum(exps.values())
-        matched = tuple(dict.fromkeys(cues[category] + (list(urg.cues) if urg.urgent else [])))
+        totals = self._totals(clean, urg, hits)
+        top = max(totals)
+        best = totals.index(top)  # the first of equal scores, as max(CATEGORIES, key=...) did
+        exps = [math.exp((t - top) / TEMPERATURE) for t in totals]
+        confidence = exps[best] / sum(exps)
+        category = CATEGORIES[best]
+        cues = [w for w, _ in hits[category]]
+        if urg.urgent:
+            cues += urg.cues
         return Analysis(
             category=category,
             confidence=round(confidence, 4),
             urgent=urg.urgent,
             room=extract_room(clean),
-            matched=matched,
+            matched=tuple(dict.fromkeys(cues)),
             guess=confidence < self.guess_threshold,
         )
 

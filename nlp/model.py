@@ -51,10 +51,14 @@ class NaiveBayes:
         return {c: s / n for c, s in zip(CATEGORIES, map(sum, zip(*rows, strict=True)), strict=True)}
 
     def scores_text(self, text: str, words: list[str]) -> dict[str, float]:
-        """`scores(features(text, words))`, without building the feature strings.
+        """`scores(features(text, words))`, without building the feature strings."""
+        return dict(zip(CATEGORIES, self.mean_loglik(text, words), strict=True))
+
+    def mean_loglik(self, text: str, words: list[str]) -> tuple[float, ...]:
+        """The values of `scores_text`, in CATEGORIES order.
 
         Rows are gathered in the order `features` lists them (words, "p:?", bigrams, trigrams),
-        so the sums, and the scores, are the same floats."""
+        so the sums, and the scores, are the same floats as `scores(features(...))`."""
         # filter(None, map(get, ...)) keeps the found rows (non-empty tuples) in order, in C.
         rows = list(filter(None, map(self._words.get, words)))  # model words are all alnum
         if "?" in text:
@@ -65,10 +69,10 @@ class NaiveBayes:
         bigrams = list(map(add, compact, compact[1:]))
         rows += filter(None, map(self._grams.get, bigrams))
         rows += filter(None, map(self._trigrams.get, map(add, bigrams, compact[2:])))
-        if not rows:
-            return dict.fromkeys(CATEGORIES, 0.0)
+        if not rows:  # features unseen everywhere: no evidence either way
+            return (0.0,) * len(CATEGORIES)
         n = len(rows)
-        return {c: s / n for c, s in zip(CATEGORIES, map(sum, zip(*rows, strict=True)), strict=True)}
+        return tuple([s / n for s in map(sum, zip(*rows, strict=True))])
 
     def predict(self, text: str) -> str:
         clean = normalize(text)
