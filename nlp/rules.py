@@ -116,7 +116,7 @@ _RHETORICAL = compile_gated(
 # Asking for someone's phone number is a question, not a request for help.
 _CONTACT = re.compile(r"电话|号码|联系方式|微信号")
 # Request forms for a service: they outrank a wh-word ("要一袋土豆 钱咋给").
-_REQUEST = re.compile(
+_REQUEST = compile_gated(
     r"帮我|帮忙|麻烦.{0,4}帮|代(?:买|取|拿|配|购)|(?:要|来|订)(?:一|两|几|[0-9])(?:袋|箱|份|盒|斤|瓶|个|桶)|给我(?:来|带|留)"
 )
 # Where or to whom one goes to get something done: "需要跟谁申请", "在哪办", "找谁报修".
