@@ -26,7 +26,10 @@ _added: set[str] = set()
 # jieba's own block patterns, so that blocks split exactly as in jieba.cut.
 _HAN = jieba.re_han_default  # runs of CJK, ASCII letters/digits and +#&._%-: segmented
 _SKIP = jieba.re_skip_default  # whitespace inside the other runs
-_ENG = jieba.re_eng  # a single ASCII letter or digit: glued to its neighbours
+# What jieba's re_eng ([a-zA-Z0-9]) matches in a one-character word: glued to its neighbours.
+_ENG_CHARS = frozenset(ch for ch in map(chr, range(128)) if jieba.re_eng.match(ch))
+# Below any score a word can have (scores are finite): the first candidate always wins.
+_NO_WORD = float("-inf")
 
 # jieba announces its dictionary loading at DEBUG/INFO; replay's stdout must stay pure JSON.
 jieba.setLogLevel(logging.WARNING)
@@ -61,7 +64,7 @@ def _cut_block(block: str, freq: dict[str, int], logtotal: float, out: list[str]
     score = [0.0] * (n + 1)
     route = [0] * n
     for k in range(n - 1, -1, -1):
-        best = None
+        best = _NO_WORD
         end = k
         # Every prefix of a dictionary word is a key of FREQ (count 0 if not a word itself),
         # so the extension stops at the first fragment that is not a key.
@@ -69,14 +72,14 @@ def _cut_block(block: str, freq: dict[str, int], logtotal: float, out: list[str]
         while count is not None:
             if count:
                 s = log(count) - logtotal + score[end + 1]
-                if best is None or s >= best:
+                if s >= best:
                     best = s
                     route[k] = end
             end += 1
             if end == n:
                 break
             count = get(block[k : end + 1])
-        if best is None:  # no word starts here: the character alone
+        if best is _NO_WORD:  # no word starts here: the character alone
             best = alone + score[k + 1]
             route[k] = k
         score[k] = best
@@ -85,7 +88,7 @@ def _cut_block(block: str, freq: dict[str, int], logtotal: float, out: list[str]
     while k < n:
         end = route[k] + 1
         word = block[k:end]
-        if end - k == 1 and _ENG.match(word):  # single ASCII letters/digits run together
+        if word in _ENG_CHARS:  # single ASCII letters/digits (jieba's re_eng) run together
             glued += word
         else:
             if glued:
