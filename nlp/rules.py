@@ -149,6 +149,8 @@ RESOLVING = frozenset(
 def is_notice(lexicon: Lexicon, text: str) -> bool:
     """Captains' and staff notices: 【通知】, 【温馨提示】, forwarded articles, etc."""
     head = text[:8]
+    if lexicon.has("notice_prefix", head) is None:
+        return False  # no notice phrase anywhere in the head (the usual case)
     prefixes = lexicon.phrases["notice_prefix"]
     return head.startswith(prefixes) or any(len(p) > 2 and p in head for p in prefixes)
 
