@@ -56,9 +56,13 @@ class Stairbot:
         self._stopping = False  # a signal asked us to stop
         self._drainer_off = False
         self._inbox: asyncio.Queue[Message | None] | None = None
-        self.pipeline = Pipeline(cfg, repo, analyzer, on_queued=self._wake.set,
+        self.pipeline = Pipeline(cfg, repo, analyzer, on_queued=self._queued,
                                  live=not transport.simulated)
         self.outbox = Outbox(repo, transport, cfg.outbox, clock)
+
+    def _queued(self) -> None:
+        self.outbox.poke()
+        self._wake.set()
 
     async def run_job(self, job: Job, now: datetime) -> None:
         try:

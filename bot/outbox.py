@@ -47,6 +47,17 @@ class RateLimiter:
             return self._recent[0] + timedelta(minutes=1)
         return None
 
+    def busy_rooms(self, now: datetime) -> dict[str, datetime]:
+        """Groups that sent too recently to send again at `now`, with when they may again."""
+        return {r: last + self.per_room for r, last in self._last.items()
+                if last + self.per_room > now and not r.startswith("@")}
+
+    def room_budget(self, now: datetime) -> int:
+        """Sends left in the minute before `now`. Reads only: a replay drain still sends at
+        earlier simulated times, which must see the whole window."""
+        edge = now - timedelta(minutes=1)
+        return self.per_minute - sum(1 for t in self._recent if t > edge)
+
     def taken(self, room: str, at: datetime) -> None:
         self._last[room] = at
         self._recent.append(at)
@@ -96,6 +107,10 @@ class Outbox:
         self.limiter = RateLimiter(timedelta(seconds=settings.per_group_interval_seconds),
                                    settings.global_per_minute)
         self.sent = 0
+        # What the last drain said about the next time (None: nothing pending), and whether
+        # anything was queued since: replay drains after every line, and most add nothing.
+        self._next: datetime | None = None
+        self._stale = True
 
     async def restore(self, now: datetime) -> datetime | None:
         """After a restart, count what was sent just before it against the limits, so a crash
@@ -111,16 +126,40 @@ class Outbox:
         delays = self.settings.retry_delays_seconds
         return now + timedelta(seconds=delays[min(attempts, len(delays) - 1)])
 
+    def poke(self) -> None:
+        """Something was queued: the next drain must look at the queue."""
+        self._stale = True
+
     async def drain(self, now: datetime, held_too: bool = False) -> datetime | None:
         """Send what is due and allowed now. Returns when to call again (None: nothing pending).
 
         held_too sends messages held for quiet hours as well (the console's end of input).
         """
+        if not (self._stale or held_too) and (self._next is None or self._next > now):
+            return self._next  # nothing queued since, and nothing due yet
+        self._next = await self._drain(now, held_too)
+        self._stale = False
+        return self._next
+
+    async def _drain(self, now: datetime, held_too: bool) -> datetime | None:
+        sim = self.transport.simulated
+        full = self.limiter.full_until(self.clock.now() if sim else now)
+        if full is not None and full > now:
+            # The minute's budget is spent: nothing can go before `full`, however long the
+            # queue; reading it would only cost time (a burst leaves thousands queued).
+            return full
+        # Only rows that could go now: none for a group still inside its interval, and about
+        # as many as the minute's budget has left (a few more, for merging); urgent ones first.
+        # (A replay drain covers the simulated time from the clock to `now`: a group still
+        # busy at `now` can send nothing in it.)
+        limit = 20 + 3 * self.limiter.room_budget(now)
+        busy = self.limiter.busy_rooms(now)
         rows = await self.repo.due_outgoing(datetime.max.replace(tzinfo=UTC) if held_too else now,
-                                            limit=500)
+                                            limit=limit, urgent_first=not sim,
+                                            skip_rooms=sorted(busy))
+        sent_any = False
         wait: datetime | None = None
         window = timedelta(seconds=self.settings.merge_window_seconds)
-        sim = self.transport.simulated
         if sim:
             # Replay drains a batch at once: each message goes at its own simulated time.
             rows = sorted(rows, key=lambda q: (q.due_at, q.id))
@@ -151,11 +190,14 @@ class Outbox:
             self.limiter.taken(room, at)
             await self.repo.mark_sent(ids, at)
             self.sent += 1
+            sent_any = True
         nxt = await self.repo.next_due()
-        if held_too and nxt is not None and wait is None:
-            wait = now
-        elif nxt is not None and nxt > now:
-            wait = nxt if wait is None else min(wait, nxt)
-        elif nxt is not None and wait is None:
-            wait = now  # more rows than one drain takes
-        return wait
+        if nxt is None:
+            return wait
+        options = [w for w in (wait, min(busy.values(), default=None)) if w is not None]
+        if nxt > now and not held_too:
+            options.append(nxt)
+        elif sent_any and (held_too or len(rows) >= limit):
+            options.append(now)  # more rows than one drain takes
+        # Nothing to wait for, yet something is due: it was queued meanwhile; look again.
+        return min(options) if options else now

@@ -54,15 +54,17 @@ class Pipeline:
         done = 0
         while True:
             # One thread hop for the whole batch, BEGIN to COMMIT, instead of one per statement.
-            n = await self.repo.atomic_inline(functools.partial(self._process_batch, now=now))
+            n, queued = await self.repo.atomic_inline(
+                functools.partial(self._process_batch, now=now))
             if not n:
                 return done
             done += n
-            self.on_queued()
+            if queued:
+                self.on_queued()
             if n < PENDING_LIMIT:
                 return done  # we hold the only writer: nothing else can have arrived
 
-    async def _process_batch(self, repo: Repository, now: datetime) -> int:
+    async def _process_batch(self, repo: Repository, now: datetime) -> tuple[int, int]:
         """Process what is pending, in order, inside the caller's transaction. What reads no
         state of the batch (echo checks against earlier batches, message marks, outgoing rows)
         is done in bulk; handlers still run one message at a time, each in its savepoint."""
@@ -80,7 +82,7 @@ class Pipeline:
             earlier.setdefault(key, []).append((msg.ts, msg.id))
         await repo.queue_many(outs)
         await repo.mark_messages(marks)
-        return len(pending)
+        return len(pending), len(outs)
 
     async def _process(self, repo: Repository, msg: Message, now: datetime, echo: bool,
                        outs: list[tuple[Outgoing, datetime]]

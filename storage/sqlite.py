@@ -703,11 +703,14 @@ class SqliteRepository:
     async def has_key(self, key: str) -> bool:
         return await self._one("SELECT 1 FROM outbox WHERE key = ?", (key,)) is not None
 
-    async def due_outgoing(self, now: datetime, limit: int = 100) -> list[QueuedOutgoing]:
+    async def due_outgoing(self, now: datetime, limit: int = 100, urgent_first: bool = False,
+                           skip_rooms: Sequence[str] = ()) -> list[QueuedOutgoing]:
+        order = "urgent DESC, due_at, id" if urgent_first else "due_at, id"
+        skip = f" AND room NOT IN ({','.join('?' * len(skip_rooms))})" if skip_rooms else ""
         rows = await self._all(
-            f"SELECT {_OUT_COLS} FROM outbox WHERE status = 'pending' AND due_at <= ?"
-            " ORDER BY due_at, id LIMIT ?",
-            (ts(now), limit),
+            f"SELECT {_OUT_COLS} FROM outbox WHERE status = 'pending' AND due_at <= ?{skip}"
+            f" ORDER BY {order} LIMIT ?",
+            (ts(now), *skip_rooms, limit),
         )
         return [_queued(r) for r in rows]
 
