@@ -6,8 +6,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import add
 from pathlib import Path
 
 from .normalize import normalize
@@ -36,18 +34,14 @@ class Lexicon:
         """Cues per category found in `text`; a cue inside a longer hit of the same
         category is not counted again, and each cue counts once."""
         found: dict[str, dict[str, float]] = {c: {} for c in self.cues}
-        get = self.index.get
-        # Index entries keyed by each character and by each pair, looked up in C; then only
-        # the few positions where a cue may start are visited, in order (the order of `found`,
-        # and so of the hits, is that of first occurrence).
-        singles = list(map(get, text))
-        pairs = list(map(get, map(add, text, text[1:])))
-        for i in sorted({*compress(range(len(singles)), singles), *compress(range(len(pairs)), pairs)}):
-            single = singles[i]
+        index = self.index
+        get = index.get
+        for i, ch in enumerate(text):
+            single = get(ch)
             if single is not None:
                 for cue, category, weight in single:
                     found[category][cue] = weight
-            longer = pairs[i] if i < len(pairs) else None
+            longer = get(text[i : i + 2])
             if longer is not None:
                 for cue, category, weight in longer:
                     if text.startswith(cue, i):
