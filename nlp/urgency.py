@@ -151,7 +151,8 @@ _WEAK_ANY = compile_gated("|".join(f"(?:{p.pattern})" for p, _, kind in _WEAK if
 
 def weak_signals(text: str) -> tuple[str | None, tuple[str, ...]]:
     """Kind and cues when the weaker signals of `text` add up to an emergency."""
-    if len(_WEAK_ANY.findall(text)) < 2:
+    first = _WEAK_ANY.search(text)  # two matches needed: stop looking after the second
+    if first is None or _WEAK_ANY.search(text, first.end()) is None:
         return None, ()
     total, kinds, cues = 0.0, [], []
     for pattern, weight, kind in _WEAK:
@@ -169,6 +170,8 @@ def weak_signals(text: str) -> tuple[str | None, tuple[str, ...]]:
 # Cues that only name emergency services ("119是火警 120是急救 大家存一下").
 _SERVICE_ONLY = frozenset(("120", "119", "110", "急救", "救护车", "报警", "紧急", "快", "急"))
 _HAZARDS = (("fire", _FIRE), ("gas", _GAS), ("spark", _SPARK), ("flood", _FLOOD), ("trapped", _TRAPPED))
+# The patterns `danger` tries, in order, by the kind of danger they find.
+_KINDS = (("hazard", tuple(p for _, p in _HAZARDS)), ("person", (_PERSON, _ILL_ALONE)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,14 +213,15 @@ def _live(text: str, start: int) -> bool:
 
 def danger(text: str) -> tuple[str | None, tuple[str, ...]]:
     """The kind of danger the compositional patterns find in normalised `text`, and the cues."""
-    for _name, pattern in _HAZARDS:
-        for m in pattern.finditer(text):
-            if _live(text, m.start()):
-                return "hazard", (m.group(0),)
-    for pattern in (_PERSON, _ILL_ALONE):
-        for m in pattern.finditer(text):
-            if _live(text, m.start()):
-                return "person", (m.group(0),)
+    for kind, patterns in _KINDS:
+        for pattern in patterns:
+            # finditer without the generator (most searches find nothing); matches are never
+            # empty, so resuming at the end of the last one is what finditer does.
+            m = pattern.search(text)
+            while m is not None:
+                if _live(text, m.start()):
+                    return kind, (m.group(0),)
+                m = pattern.search(text, m.end())
     m = _FALL.search(text)
     if m and _DISTRESS.search(text):
         return "person", (m.group(0),)
