@@ -134,7 +134,8 @@ async def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError(f"replay file {path} not found")
     clock = SimClock(cfg.tz)
     analyzer = build_analyzer(cfg)
-    async with open_repository(_db(args, cfg)) as repo:
+    # A replay is batch work on a simulated clock: its SQL may run without thread hops.
+    async with open_repository(_db(args, cfg), direct=True) as repo:
         transport = ReplayTransport(path, clock)
         await Stairbot(cfg, repo, analyzer, transport, clock).run()
         if transport.bad_lines:

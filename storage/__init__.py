@@ -28,9 +28,13 @@ __all__ = [
 
 
 @contextlib.asynccontextmanager
-async def open_repository(path: str | Path) -> AsyncIterator[SqliteRepository]:
-    """A file path, or ":memory:" for a throwaway database (tests, dry runs)."""
-    repo = await SqliteRepository.open(path)
+async def open_repository(path: str | Path, direct: bool = False
+                          ) -> AsyncIterator[SqliteRepository]:
+    """A file path, or ":memory:" for a throwaway database (tests, dry runs).
+
+    direct=True runs statements on the caller's thread: for batch work such as a replay,
+    where nothing else needs the event loop meanwhile."""
+    repo = await SqliteRepository.open(path, direct)
     try:
         yield repo
     finally:

@@ -273,12 +273,16 @@ class SqliteRepository:
         self._begin: bool | None = False  # True: BEGIN owed, None: issued, False: no transaction
         self._inline: sqlite3.Connection | None = None  # set on run_inline's view, in its thread
         self._checkpointer: _Checkpointer | None = None
+        # Direct: statements run on the caller's thread, no hop. For batch work (replay) that
+        # has nothing else to keep responsive; the SQL and the commits are the same.
+        self._direct = False
 
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
-    async def open(cls, path: str | Path) -> SqliteRepository:
+    async def open(cls, path: str | Path, direct: bool = False) -> SqliteRepository:
         try:
-            conn = await aiosqlite.connect(str(path), isolation_level=None)
+            conn = await aiosqlite.connect(str(path), isolation_level=None,
+                                           check_same_thread=not direct)
         except sqlite3.Error as e:
             raise StorageError(f"database {path} cannot be opened: {e}") from None
         repo = cls(conn)
@@ -295,6 +299,7 @@ class SqliteRepository:
             if str(path) != ":memory:":
                 await conn.execute("PRAGMA wal_autocheckpoint = 0")
                 repo._checkpointer = _Checkpointer(str(path))
+            repo._direct = direct
         except BaseException as e:
             await conn.close()  # aiosqlite's thread would otherwise keep the process alive
             if isinstance(e, sqlite3.DatabaseError):
@@ -342,8 +347,14 @@ class SqliteRepository:
         if self._inline is not None:
             return _after(self._inline, pre, fn, args)
         if pre:
-            return await self._db._execute(_after, self._db._conn, pre, fn, args)
-        return await self._db._execute(fn, self._db._conn, *args)
+            return await self._hop(_after, self._db._conn, pre, fn, args)
+        return await self._hop(fn, self._db._conn, *args)
+
+    async def _hop(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(*args) on the connection's thread (or right here, when direct)."""
+        if self._direct:
+            return fn(*args)
+        return await self._db._execute(fn, *args)
 
     async def run_inline(self, fn: Callable[[SqliteRepository], Coroutine[Any, Any, T]]) -> T:
         """Run fn(repo) on the connection's thread, inside the caller's transaction, where every
@@ -364,7 +375,7 @@ class SqliteRepository:
             raise RuntimeError("run_inline: fn awaited something other than the repository")
 
         try:
-            return await self._db._execute(drive, self._db._conn)
+            return await self._hop(drive, self._db._conn)
         finally:
             self._pre, self._sp, self._begin = view._pre, view._sp, view._begin
 
@@ -394,11 +405,11 @@ class SqliteRepository:
                 except BaseException:
                     self._pre = []
                     if self._begin is None:  # begun
-                        await self._db._execute(_rollback, self._db._conn)
+                        await self._hop(_rollback, self._db._conn)
                     raise
                 self._pre = []  # COMMIT releases any savepoint still open
                 if self._begin is None:
-                    await self._db.execute("COMMIT")
+                    await self._hop(_statements, self._db._conn, ["COMMIT"])
             finally:
                 self._sp, self._begin = None, False
                 self._owner.reset(token)
