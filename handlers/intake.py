@@ -13,6 +13,7 @@ from handlers.privacy import summary
 from handlers.routing import route
 from handlers.timing import release_time
 from storage import Event, Item, NewItem, Outgoing
+from storage.states import ACTIVE
 
 
 async def _open_duplicate(inc: Incoming, ctx: Ctx, building: str) -> Item | None:
@@ -20,14 +21,11 @@ async def _open_duplicate(inc: Incoming, ctx: Ctx, building: str) -> Item | None
     if a.category not in ctx.cfg.duplicates.categories or a.urgent or not a.matched:
         return None
     since = ctx.now - timedelta(hours=ctx.cfg.duplicates.window_hours)
-    words = set(a.matched)
-    need = min(ctx.cfg.duplicates.min_shared_words, len(words))
-    for item in await ctx.repo.items(
-        buildings=[building], statuses=["open", "claimed"], since=since, category=a.category
-    ):
-        if len(words & set(item.keywords)) >= need and (a.room is None or item.room in (None, a.room)):
-            return item
-    return None
+    words = sorted(set(a.matched))
+    return await ctx.repo.first_sharing_keywords(
+        building=building, category=a.category, statuses=sorted(ACTIVE), since=since,
+        words=words, min_shared=min(ctx.cfg.duplicates.min_shared_words, len(words)),
+        room=a.room)
 
 
 def _where(room: str | None) -> str:

@@ -661,6 +661,24 @@ class SqliteRepository:
             params.append(limit)
         return [_item(r) for r in await self._all(sql, params)]
 
+    async def first_sharing_keywords(
+        self, *, building: str, category: str, statuses: Sequence[str], since: datetime,
+        words: Sequence[str], min_shared: int, room: str | None,
+    ) -> Item | None:
+        """The oldest item of that building and category, in `statuses`, created since, that
+        shares at least `min_shared` of `words` and names no other room than `room`."""
+        st = ",".join("?" * len(statuses))
+        ws = ",".join("?" * len(words))
+        row = await self._one(
+            f"SELECT {_ITEM_COLS} FROM items WHERE building = ? AND category = ?"
+            f" AND status IN ({st}) AND created_at >= ?"
+            " AND (? IS NULL OR room IS NULL OR room = ?)"
+            f" AND (SELECT COUNT(DISTINCT value) FROM json_each(items.keywords)"
+            f" WHERE value IN ({ws})) >= ? ORDER BY id LIMIT 1",
+            (building, category, *statuses, ts(since), room, room, *words, min_shared),
+        )
+        return _item(row) if row else None
+
     async def active_summary(
         self, statuses: Sequence[str], until: datetime
     ) -> list[tuple[int, str, datetime, bool]]:
