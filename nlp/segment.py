@@ -106,6 +106,8 @@ def tokenize(text: str) -> list[str]:
     if not _ready:
         ensure_jieba()
     dt = jieba.dt
+    if not dt.initialized:  # jieba.set_dictionary() since: reload, as jieba.lcut would
+        dt.initialize()
     freq = dt.FREQ
     logtotal = log(dt.total)
     out: list[str] = []
