@@ -60,8 +60,8 @@ class Stairbot:
                                  live=not transport.simulated)
         self.outbox = Outbox(repo, transport, cfg.outbox, clock)
 
-    def _queued(self) -> None:
-        self.outbox.poke()
+    def _queued(self, rooms: set[str]) -> None:
+        self.outbox.poke(rooms)
         self._wake.set()
 
     async def run_job(self, job: Job, now: datetime) -> None:

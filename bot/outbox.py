@@ -111,6 +111,7 @@ class Outbox:
         # anything was queued since: replay drains after every line, and most add nothing.
         self._next: datetime | None = None
         self._stale = True
+        self._poked: set[str] = set()
 
     async def restore(self, now: datetime) -> datetime | None:
         """After a restart, count what was sent just before it against the limits, so a crash
@@ -126,19 +127,37 @@ class Outbox:
         delays = self.settings.retry_delays_seconds
         return now + timedelta(seconds=delays[min(attempts, len(delays) - 1)])
 
-    def poke(self) -> None:
-        """Something was queued: the next drain must look at the queue."""
-        self._stale = True
+    def poke(self, rooms: set[str] | None = None) -> None:
+        """Something was queued (for these groups; None: anywhere): look at the queue again."""
+        if rooms is None:
+            self._stale = True
+        else:
+            self._poked |= rooms
+
+    def _skippable(self, now: datetime) -> bool:
+        """Whether a drain now could send nothing: nothing became due since the last one, and
+        every group that got new mail is still inside its interval or the budget is spent."""
+        if self._stale or (self._next is not None and self._next <= now):
+            return False
+        if self._poked:
+            start = self.clock.now() if self.transport.simulated else now
+            soonest = min(self.limiter.next_slot(r, start) for r in self._poked)
+            if soonest <= now:
+                return False
+            self._next = soonest if self._next is None else min(self._next, soonest)
+            self._poked = set()
+        return True
 
     async def drain(self, now: datetime, held_too: bool = False) -> datetime | None:
         """Send what is due and allowed now. Returns when to call again (None: nothing pending).
 
         held_too sends messages held for quiet hours as well (the console's end of input).
         """
-        if not (self._stale or held_too) and (self._next is None or self._next > now):
-            return self._next  # nothing queued since, and nothing due yet
+        if not held_too and self._skippable(now):
+            return self._next
         self._next = await self._drain(now, held_too)
         self._stale = False
+        self._poked = set()
         return self._next
 
     async def _drain(self, now: datetime, held_too: bool) -> datetime | None:

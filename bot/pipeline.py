@@ -18,6 +18,11 @@ from handlers.settings import Config
 from nlp import Analyzer
 from storage import Message, Outgoing, Repository
 
+def room_key(out: Outgoing) -> str:
+    """Where a message goes, for the rate limits: a group, or "@id" for a private chat."""
+    return f"@{out.direct_to}" if out.direct_to else out.room
+
+
 log = logging.getLogger("stairbot.pipeline")
 
 # WeChat sometimes delivers the same text twice under new ids seconds apart.
@@ -27,11 +32,11 @@ PENDING_LIMIT = 500  # messages processed per transaction
 
 class Pipeline:
     def __init__(self, cfg: Config, repo: Repository, analyzer: Analyzer,
-                 on_queued: Callable[[], None] | None = None, live: bool = False) -> None:
+                 on_queued: Callable[[set[str]], None] | None = None, live: bool = False) -> None:
         self.cfg = cfg
         self.repo = repo
         self.analyzer = analyzer
-        self.on_queued = on_queued or (lambda: None)
+        self.on_queued = on_queued or (lambda rooms: None)  # told the rooms that got mail
         self.live = live  # the backlog guard only makes sense on a live transport
         self._known = {g.topic for g in cfg.groups} | {cfg.staff_group}
 
@@ -60,11 +65,11 @@ class Pipeline:
                 return done
             done += n
             if queued:
-                self.on_queued()
+                self.on_queued(queued)
             if n < PENDING_LIMIT:
                 return done  # we hold the only writer: nothing else can have arrived
 
-    async def _process_batch(self, repo: Repository, now: datetime) -> tuple[int, int]:
+    async def _process_batch(self, repo: Repository, now: datetime) -> tuple[int, set[str]]:
         """Process what is pending, in order, inside the caller's transaction. What reads no
         state of the batch (echo checks against earlier batches, message marks, outgoing rows)
         is done in bulk; handlers still run one message at a time, each in its savepoint."""
@@ -82,7 +87,7 @@ class Pipeline:
             earlier.setdefault(key, []).append((msg.ts, msg.id))
         await repo.queue_many(outs)
         await repo.mark_messages(marks)
-        return len(pending), len(outs)
+        return len(pending), {room_key(o) for o, _ in outs}
 
     async def _process(self, repo: Repository, msg: Message, now: datetime, echo: bool,
                        outs: list[tuple[Outgoing, datetime]]
@@ -123,7 +128,7 @@ class Pipeline:
             for o in out:
                 n += await self.repo.queue(o, now) is not None
         if n:
-            self.on_queued()
+            self.on_queued({room_key(o) for o in out})
         return n
 
 
