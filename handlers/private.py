@@ -15,7 +15,7 @@ async def private(inc: Incoming, ctx: Ctx) -> list[Outgoing] | None:
     quota = ctx.cfg.wechaty.private_reply_per_day
     key = f"private:{msg.sender_id}:{day}"
     n = int(await ctx.repo.get(key) or 0)
-    if n >= quota or not inc.answer:
+    if n >= quota or not inc.answer or not msg.sender_id:  # no one to answer: say nothing
         return []
     await ctx.repo.put(key, str(n + 1))
     return [Outgoing(room="", text=texts.PRIVATE_HINT, direct_to=msg.sender_id,

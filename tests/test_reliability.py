@@ -110,6 +110,7 @@ class Feed:
 
     name = "feed"
     simulated = False
+    flush_held_at_end = True  # like the console: at the end, quiet-hour holds go too (wall clock)
 
     def __init__(self, msgs: list[Message]) -> None:
         self.msgs = msgs
