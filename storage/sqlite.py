@@ -210,7 +210,7 @@ def _atomic(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
     try:
         result = fn(conn, *args)
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)  # SQLite may have rolled back already (disk full): keep the real error
         raise
     conn.execute("COMMIT")
     return result
@@ -224,7 +224,7 @@ async def _committed(fn: Callable[[SqliteRepository], Coroutine[Any, Any, T]],
     try:
         result = await fn(repo)
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     conn.execute("COMMIT")
     return result
