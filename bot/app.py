@@ -221,7 +221,9 @@ class Stairbot:
         while True:
             now = self.clock.now()
             wait = await self.outbox.drain(now, held_too=held_too)
-            pending = await self.repo.outgoing("pending")
+            # Still to go before exit: everything (console), or only what is due by now.
+            pending = [q for q in await self.repo.outgoing("pending")
+                       if held_too or q.due_at <= now]
             if wait is None or not pending or all(q.attempts for q in pending):
                 return
             await asyncio.sleep(max(0.0, (wait - self.clock.now()).total_seconds()))

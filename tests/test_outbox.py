@@ -68,3 +68,38 @@ async def test_a_failed_send_is_retried_not_dropped(stairbot):
     [out] = stairbot.sent()
     assert "#1" in out.text
     assert await stairbot.repo.outgoing("pending") == []
+
+
+async def test_a_live_transport_ending_at_night_does_not_wait_for_seven(cfg, tmp_path):
+    import asyncio
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.app import Stairbot, build_analyzer
+    from bot.clock import SimClock
+
+    night = datetime(2026, 11, 28, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    class OneMessage:
+        name, simulated = "feed", False
+
+        def __init__(self) -> None:
+            self.sent: list = []
+
+        async def messages(self):
+            yield Message(id="n1", ts=night, room=G11, sender_id="wxid_x", sender_name="邻居",
+                          text="楼上装修噪音太大了，吵得睡不着")
+
+        async def send(self, out) -> None:
+            self.sent.append(out)
+
+        async def close(self) -> None:
+            pass
+
+    async with open_repository(tmp_path / "night.db") as repo:
+        feed = OneMessage()
+        bot = Stairbot(cfg, repo, build_analyzer(cfg), feed, SimClock(cfg.tz, night))
+        await asyncio.wait_for(bot.run(), timeout=20)  # returns; the ping stays held
+        assert feed.sent == []
+        [held] = await repo.outgoing("pending")
+        assert held.due_at.astimezone(cfg.tz).hour == 7
