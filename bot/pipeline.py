@@ -18,6 +18,7 @@ from handlers.settings import Config
 from nlp import Analyzer
 from storage import Message, Outgoing, Repository
 
+
 def room_key(out: Outgoing) -> str:
     """Where a message goes, for the rate limits: a group, or "@id" for a private chat."""
     return f"@{out.direct_to}" if out.direct_to else out.room

@@ -107,7 +107,7 @@ class Harness:
             before = len(self.transport.sent)
             wait = await self.bot.outbox.drain(self.now)
             self._log.extend(Sent(self.now, o) for o in self.transport.sent[before:])
-            if wait is None or wait > self.now and not await self._limited():
+            if wait is None or (wait > self.now and not await self._limited()):
                 return
             self.clock.set(max(wait, self.now))
 
