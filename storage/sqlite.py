@@ -235,6 +235,9 @@ def _rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
+WAL_LIMIT = 64 * 1024 * 1024  # bytes of WAL before a checkpoint may pause the writer
+
+
 class _Checkpointer:
     """Copies the WAL back into the database from a thread and connection of its own, so that
     no commit on the hot path pays for a checkpoint's writes and fsync (autocheckpoint is off).
@@ -248,11 +251,20 @@ class _Checkpointer:
 
     def _run(self, path: str, every: float) -> None:
         conn = sqlite3.connect(path, isolation_level=None)
+        wal = Path(path + "-wal")
         try:
             conn.execute("PRAGMA busy_timeout = 1000")
             while not self._stop.wait(every):
+                # Under a steady stream of commits PASSIVE never catches up with the last
+                # frame, and the WAL only restarts when it has: past a bound, take a short
+                # pause of the writer to copy everything and truncate it.
+                try:
+                    big = wal.stat().st_size > WAL_LIMIT
+                except OSError:
+                    big = False
                 with contextlib.suppress(sqlite3.Error):
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    conn.execute(f"PRAGMA wal_checkpoint({'TRUNCATE' if big else 'PASSIVE'})"
+                                 ).fetchall()
         finally:
             conn.close()
 
