@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -348,11 +348,3 @@ class Stairbot:
             if nxt is None:
                 return
             clock.set(max(nxt, clock.now()))
-
-
-@contextlib.asynccontextmanager
-async def running(bot: Stairbot) -> AsyncIterator[Stairbot]:
-    try:
-        yield bot
-    finally:
-        await bot.transport.close()

@@ -531,17 +531,6 @@ class SqliteRepository:
         params = [(m.room, m.sender_id, ts(since), ts(m.ts), m.text, m.id) for m, since in checks]
         return await self.run_sync(_similar, params)
 
-    async def similar_message_since(
-        self, msg: Message, since: datetime
-    ) -> bool:
-        """Same sender, group and text under another id, recently: WeChat's double delivery."""
-        row = await self._one(
-            "SELECT 1 FROM messages WHERE room = ? AND sender_id = ? AND ts >= ? AND ts <= ?"
-            " AND text = ? AND id != ? AND state != 'received' LIMIT 1",
-            (msg.room, msg.sender_id, ts(since), ts(msg.ts), msg.text, msg.id),
-        )
-        return row is not None
-
     async def count_messages(self) -> int:
         row = await self._one("SELECT COUNT(*) FROM messages")
         return int(row[0])
@@ -603,10 +592,6 @@ class SqliteRepository:
         if row is None:
             raise NotFound(item_id)
         return _item(row)
-
-    async def item_for_message(self, message_id: str) -> Item | None:
-        row = await self._one(f"SELECT {_ITEM_COLS} FROM items WHERE message_id = ?", (message_id,))
-        return _item(row) if row else None
 
     async def update_item(self, item_id: int, at: datetime, **fields: Any) -> Item:
         allowed = {"status", "category", "urgent", "assignees", "unit", "claimed_by",
