@@ -270,8 +270,10 @@ def test_untouched_blind_half_is_never_trained_on() -> None:
     assert len(untouched3) >= 150 and all(r.id > "e0104" for r in untouched3)
     untouched4 = untouched_records("blind4.jsonl")
     assert len(untouched4) >= 140 and all(r.id > "f0094" for r in untouched4)
+    untouched5 = untouched_records("blind5.jsonl")
+    assert len(untouched5) == 120 and all(r.id.startswith("g") for r in untouched5)
     trained = {r.id for r in training_records()}
-    assert not {r.id for r in untouched + untouched2 + untouched3 + untouched4} & trained
+    assert not {r.id for r in untouched + untouched2 + untouched3 + untouched4 + untouched5} & trained
     assert {"b0001", "c0001", "c0134", "e0001", "e0104", "f0001", "f0094"} <= trained  # the tuning parts are trained on
 
 
