@@ -31,20 +31,21 @@ def first_follow_up(cfg: Config, created_at: datetime, urgent: bool) -> datetime
 
 async def sweep(ctx: Ctx) -> list[Outgoing]:
     out: list[Outgoing] = []
+    # Units reached in another group (the office) are not @-mentioned in a stairwell group.
+    elsewhere = frozenset(u.id for u in ctx.cfg.units.values() if u.group)
     for item in await ctx.repo.items(statuses=sorted(ACTIVE), follow_up_by=ctx.now):
-        later = await _follow_up(item, ctx, out)
+        later = await _follow_up(item, ctx, elsewhere, out)
         await ctx.repo.update_item(item.id, item.updated_at, follow_up_at=later)
     return out
 
 
-async def _follow_up(item: Item, ctx: Ctx, out: list[Outgoing]) -> datetime | None:
+async def _follow_up(item: Item, ctx: Ctx, elsewhere: frozenset[str],
+                     out: list[Outgoing]) -> datetime | None:
     """Queue what is due for one item; return when it next needs a look (None: never)."""
     s = ctx.cfg.schedule
     start = clock_start(ctx.cfg, item.created_at, item.urgent)
     later: list[datetime] = []
     office = ctx.cfg.units["office"]
-    # Units reached in another group (the office) are not @-mentioned in a stairwell group.
-    elsewhere = {u.id for u in ctx.cfg.units.values() if u.group}
     here = tuple(a for a in item.assignees if a not in elsewhere)
     remind_key = f"remind:{item.id}"
     if item.status == "open" and here and not await ctx.repo.has_key(remind_key):
