@@ -32,25 +32,37 @@ _FIRE = compile_gated(
     # flames coming out, vehicles or things burning, smoke everywhere
     r"|火.{0,4}(?:往外|窜|蹿)|(?:电瓶车|电动车|车|电池).{0,4}(?:炸了|自燃|烧着|烧了)|自燃|烧了好几"
     r"|(?:到处|都)是烟|呛得|(?:窗帘|被子|沙发|纸箱|衣服).{0,2}烧着|(?<!没)烧着了"
+    # something set alight ("被人点了", "给点着了") with smoke or flames; smoke rising or pouring
+    r"|(?:被(?:人|谁)?|给|让人)点(?:了|着)[^。]{0,20}[烟火]|[烟火][^。]{0,20}(?:被(?:人|谁)?|给|让人)点(?:了|着)"
+    r"|(?<![没不打])点着了[^。]{0,12}[烟火]|[烟火][^。]{0,12}(?<![没不打])点着了|引着了"
+    r"|(?<![抽吸油])烟.{0,4}(?:往上|往外|直往|一直往|不停地?)(?:冒|窜|蹿|涌|滚)|浓烟滚滚"
 )
 _GAS = compile_gated(
     r"(?:煤气|燃气|天然气|液化气|煤汽|天然汽|gas)(?!公司|费|卡|报警器|灶|安检|入户|改造|检查|缴费|开户)"
-    r"[^。!?]{0,14}(?:味|漏|泄|嘶|呲)|漏气|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶|臭鸡蛋味"
+    r"[^。!?]{0,14}(?:味|漏|泄|嘶|呲)|漏气|(?:味|闻着|闻到|闻起来|气味).{0,8}(?:像|跟|似)(?:是)?(?:煤气|燃气|天然气|液化气)"
+    r"|(?:像|跟|似)(?:是)?(?:煤气|燃气|天然气|液化气)[^。]{0,12}(?:头晕|晕|恶心|想吐|头疼|头痛|难受|喘)|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶|臭鸡蛋味"
 )
 _SPARK = compile_gated(
-    r"火花|火星|打火花|(?<!打不着)(?<!热水器)(?<!灶)(?:一直|在)打火|噼里?啪|冒了火|蓝光|电线.{0,3}(?:在)?烧|线烧|烧(?:塑料|电线|胶皮)|被电了|电了一下|短路|漏电|触电|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
+    r"火花|火星|打火花|(?<!打不着)(?<!热水器)(?<!灶)(?:一直|在)打火|噼里?啪|冒了火|蓝光|电线.{0,3}(?:在)?烧|线烧|烧(?:塑料|电线|胶皮)|被电了|电了一下|短路|漏电|触电|(?:插排|插线板|排插|插座|插头|充电器|充电头|电源线|电线)(?:都)?.{0,2}(?:烧(?:了|起来|着|焦|黑|化)|炸了|化了)|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
 )
 _FLOOD = compile_gated(
     r"(?:水管|管道|管子|水箱).{0,3}(?:爆|裂|破)|爆管|淹|进水(?:了|严重)|严重进水|发大水|到膝盖|没过(?:脚|膝|小腿)|漫到|漫进"
     r"|(?:暖气|暖气片|暖气管|接头).{0,3}(?:爆|裂|断)|全是水|水.{0,10}(?:往外涌|往里进|喷|往外(?:流|冒|滋)|止不住|漫)|(?<![就总常])返水|水帘洞|小河|漫过|滋水"
     r"|水.{0,8}(?:往外涌|往里进|喷)|往下灌|往下淌|喷水|水.{0,8}往.{0,4}(?:家|屋|里)?灌"
     # flooding metaphors: water like a waterfall, a river, rain indoors, pouring down
+    r"|(?:水管|进水管|管子|软管|水龙头|接头).{0,3}(?:脱|崩|掉|断)(?:开|落|了)"
+    # water through a ceiling light, socket or switch box: flooding and electricity together
+    r"|(?:灯|灯罩|灯座|浴霸|插座|开关|电箱|电表箱|配电箱)(?:里|里面|上|口)?.{0,3}(?:滴水|漏水|进水|渗水|往下滴|在滴|流水|冒水|往下掉水)"
+    r"|水.{0,8}(?:从|顺着|进|流进|滴进|渗进|漏进).{0,6}(?:灯|浴霸|插座|开关|电箱|电表箱|配电)"
+    r"|(?:漏|滴|渗|流|往下掉|往下滴).{0,10}越(?:来越)?(?:多|大|快|猛|厉害)|越(?:滴|漏|流|渗)越(?:多|快|大|猛)"
+    r"|(?:电梯井|井道|底坑|电梯坑).{0,6}(?:进水|有水|灌水|积水|全是水|淹|水)|水.{0,8}(?:流|灌|漏|渗|进)(?:进|到)?(?:了)?电梯(?:井|间|坑)"
     r"|瀑布|成(?:了)?河|水漫金山|(?:跟|像)下(?:雨|大雨)(?:一样|似的)|(?:哗哗|哗啦啦?)(?:地|的)?(?:流|淌|往|灌|冒)"
 )
 _TRAPPED = compile_gated(
     r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人(?!应急|电话|的事|演练)|困电梯)"
     r"|(?:电梯|轿厢|梯).{0,12}(?:卡|停|掉|坠|不动).{0,14}(?:里面|里头|有人|在里|人在)"
     r"|(?:电梯|梯)里.{0,6}(?:出不来|打不开)"
+    r"|卡在(?:了)?(?:电梯|梯|轿厢)(?:里|里面|里头|中间)|在(?:电梯|梯|轿厢)(?:里|里面|里头).{0,3}卡(?:了|住|着)"
     # someone still inside a lift that stopped or fell; a person locked in
     r"|(?:电梯|梯|电提).{0,24}(?:里面有人|里头有|里面好像有|人出不来|出不去|里面关|拍门|在里面哭)"
     r"|(?:电梯|梯|电提).{0,24}(?:停|卡|掉|坠|滑|不动|打不开|坏).{0,16}(?:还在里|在里面|在里头)"
@@ -70,6 +82,12 @@ _PERSON = compile_gated(
     r"|嘴角.{0,2}歪|半边身子|不听使唤|(?:浑身|身体)(?:发抖|抽)|(?:嘴唇|脸).{0,2}(?:发紫|紫了|憋)|啥也不说|不吭声|没动静|喊不醒|不醒(?!目)"
     r"|呼吸(?:很弱|微弱)|身上冰凉|血止不住|满脸(?:是)?血|骨头.{0,3}断|腿.{0,3}变形|羊水破|噎住|喘不上|心口疼|冷汗"
     r"|昏昏沉沉|说话含糊|头先着地|栽倒|(?:突然|一下)倒(?:了|地|下)|倒地|躺着(?:个|一个)人|(?:一直|都)?叫(?:他|她)?(?:名字)?也?没反应"
+)
+_CHILD = r"(?:孩子|小孩|娃|小朋友|男孩|女孩|宝宝|儿子|女儿|闺女|小子)"
+_LEDGE = r"(?:窗外|窗户外|窗台外|阳台外|空调外机|空调架|外机(?:架)?上|窗沿|护栏外|栏杆外|围栏外|防盗窗外)"
+_CHILD_OUT = compile_gated(
+    _CHILD + r"[^。]{0,12}(?:" + _LEDGE + r"|(?:爬|翻)(?:到|上|出)(?:了)?(?:窗|阳台|护栏|栏杆|围栏))"
+    r"|" + _LEDGE + r"[^。]{0,12}" + _CHILD
 )
 # A fall is urgent when the person is still down or hurt now ("摔了 起不来", "滑了一跤 流血了"),
 # not when it is history ("腿摔了下不了楼 帮忙买菜", "我摔了一跤了" about a dark stairwell).
@@ -105,6 +123,8 @@ _OVER = compile_gated(
     r"|(?:汤|粥|奶|锅|壶|饭).{0,3}(?:溢|扑)出来|(?:孩子|人|他|她)在我(?:家|这)|领回|接走|接回|收拾干净|清理干净|收拾好了|(?:物业|师傅|保安|消防|燃气公司)(?:说|讲)(?:是|没事|不是)"
     # the smoke or smell explained by cooking or burning something harmless ("是楼下在烤串")
     r"|是.{0,6}在?(?:炒|煎|炸|烤|熏|炖|熬|烧纸|烧香|做饭|蒸(?!汽))|(?<!不)是正常的|正常现象"
+    # a smell explained by something rotten ("是垃圾桶里的臭鸡蛋", "其实是下水道的味")
+    r"|(?<!不)是.{0,6}(?:垃圾|下水道|化粪池|臭鸡蛋|坏鸡蛋|榴莲|臭豆腐|螺蛳粉)|其实是|(?:鸡蛋|东西|肉|菜)(?:坏|烂|臭|馊)了"
 )
 _NEGATED = compile_gated(
     r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|(?<!是)不是漏|没漏|没(?:有)?(?:泄漏|漏气|冒烟)"
@@ -117,7 +137,8 @@ _ASKING = re.compile(
 )
 # A condition opens a hypothetical clause that runs to the next sentence break ("如果家里有人摔倒了
 # 先扶还是先打120"); "…的话" closes one that began at the previous break ("燃气泄漏的话…").
-_HYP_OPEN = compile_gated(r"如果|假如|假设|万一|(?<![主只就还不])要是|若是|倘若|一旦")
+_HYP_OPEN = compile_gated(
+    r"真(?:要|的要)?(?=(?:着火|起火|失火|烧起来|漏气|出事)了?.{0,6}(?:谁|都|全|就|肯定|后果|怎么|咋))|如果|假如|假设|万一|(?<![主只就还不])要是|若是|倘若|一旦")
 _HYP_CLOSE = compile_gated(r"(?<![说讲听句])的话")
 _BREAK = re.compile(r"[。!?;]")
 # A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
@@ -171,7 +192,7 @@ def weak_signals(text: str) -> tuple[str | None, tuple[str, ...]]:
 _SERVICE_ONLY = frozenset(("120", "119", "110", "急救", "救护车", "报警", "紧急", "快", "急"))
 _HAZARDS = (("fire", _FIRE), ("gas", _GAS), ("spark", _SPARK), ("flood", _FLOOD), ("trapped", _TRAPPED))
 # The patterns `danger` tries, in order, by the kind of danger they find.
-_KINDS = (("hazard", tuple(p for _, p in _HAZARDS)), ("person", (_PERSON, _ILL_ALONE)))
+_KINDS = (("hazard", tuple(p for _, p in _HAZARDS)), ("person", (_PERSON, _ILL_ALONE, _CHILD_OUT)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +254,25 @@ def danger(text: str) -> tuple[str | None, tuple[str, ...]]:
 
 # The source already shut off ("1302已经把阀门关了"): over, unless help is still called for
 # ("我已经把闸拉了 物业快来人") or it is still going on ("还在").
-_SHUT_OFF = re.compile(r"已经把.{1,6}(?:关|拉|拔|停|堵住)")
-_STILL = re.compile(r"快来|来人|救命|赶紧|快点|还在|还是|但是")
+_SHUT_OFF = re.compile(
+    r"已经把.{1,6}(?:关|拉|拔|停|堵住)|(?:关|关掉|拧紧|拉)了(?:总)?(?:阀|闸|水阀|阀门|气阀|电闸)"
+    r"|(?:总阀|阀门|总闸|水阀|气阀|电闸).{0,3}(?:已经)?(?:关|拉)(?:了|掉|好|上)"
+)
+_STILL = re.compile(r"快来|来人|救命|赶紧|快点|还在|还是|但是|抢修|(?:很|好|特别|非常)(?:重|大|浓|冲)")
+
+
+# Only the sender's own part checked and fine ("我检查了自己家没事"): the danger elsewhere is not
+# over, so these spans are blanked before looking for cancellations.
+_OWN_FINE = re.compile(
+    r"(?:(?:检查|查|看|闻|找)(?:了|过)?(?:一下|一圈|了一下)?)?(?:自己家|自家|我家|我们家|咱家|我这边|我屋)(?:里)?(?:的)?"
+    r".{0,4}(?:没事|没问题|没有|正常|没着|没漏|没味|不是)"
+)
+# A danger elsewhere, in the news, asked about for our building: "新闻说别的小区着火了 咱楼消防栓有水吗".
+_ELSEWHERE = compile_gated(r"新闻|报道|热搜|视频里|电视上|网上|别的小区|其他小区|外地|别的城市")
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(lambda m: "_" * len(m.group(0)), text)
 
 
 def cancelled(text: str) -> bool:
@@ -282,11 +320,14 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
     if not lexical and kind is None:
         return Urgency(False, cues, None)
     # Over, a drill, a past event or a false alarm: not urgent (an urgent notice still is).
-    called_off = lexicon.has("urgent_cancel", full)
-    if not notice and (called_off or cancelled(full)):
+    scope = _blank(_OWN_FINE, full) if _OWN_FINE.search(full) else full
+    called_off = lexicon.has("urgent_cancel", scope)
+    if not notice and (called_off or cancelled(scope)):
         # "over" only for a danger called off, not a hypothetical one ("万一淹了怎么办").
-        over = cancelled(full) or not _HYPOTHETICAL_CANCEL.search(called_off or "")
+        over = cancelled(scope) or not _HYPOTHETICAL_CANCEL.search(called_off or "")
         return Urgency(False, cues, None, over=over)
+    if not notice and _ELSEWHERE.search(full) and _ASKING.search(full):
+        return Urgency(False, cues, None)  # news of a danger elsewhere, and a question about ours
     if kind is None and not notice and _ASKING.search(full):
         # Only emergency services named, in a question: asking about them is no emergency.
         rest = sum(w for c, w in hits if not _SERVICE.search(c))
