@@ -286,3 +286,32 @@ def test_tokenize_matches_jieba_without_hmm(text: str) -> None:
 
     tokenize("")  # initialised with the community dictionary
     assert tokenize(text) == [w for w in jieba.lcut(text, HMM=False) if not w.isspace()]
+
+
+# Danger classes that need two facts together, and cancellations that must be whole-danger only.
+DANGER_MECHANISM_CASES = [
+    ("客厅吊灯往下滴水 还越来越多了", True),
+    ("洗手间的软管脱落了 满地的水", True),
+    ("这味儿像天然气 闻得我恶心", True),
+    ("烟感在叫 有焦糊味 看了我家没问题 是别人家吧", True),
+    ("垃圾桶给人点着了 一直冒烟", True),
+    ("卡在电梯里十多分钟了 没人来", True),
+    ("孩子坐在窗台外边 家里没大人", True),
+    ("水流进电梯井里了", True),
+    ("插线板烧黑了 屋里都是烟", True),
+    ("有人被卷帘门压住了", True),
+    ("楼道有煤气味 是垃圾桶里的东西坏了", False),
+    ("困在电梯的人已经出来了", False),
+    ("要是着火了 咱们这楼没人能跑出去", False),
+    ("楼道堆这么多东西 真着火了谁都出不去", False),
+    ("看新闻别的小区着火了 咱们楼的消防栓有水吗", False),
+    ("水管裂了 物业关了总阀门了 明早来修", False),
+    ("谁家孩子把球踢到空调外机上了", False),
+    ("烟头扔一地 楼道都是烟味", False),
+    ("我在隔离出不去 谁帮我带瓶酱油", False),
+]
+
+
+@pytest.mark.parametrize(("text", "urgent"), DANGER_MECHANISM_CASES)
+def test_danger_mechanisms(text: str, urgent: bool) -> None:
+    assert analyze(text).urgent is urgent, text
