@@ -25,8 +25,10 @@ VULNERABLE_BONUS = 1.5
 # --- hazards to property and people: fire, smoke, gas, sparks, flooding, trapped in a lift
 _FIRE = compile_gated(
     r"(?:着|起|失|冒|窜|蹿)火|火(?:苗|光|灾|势|很大|挺大|好大)|着伙|烧(?:起来|着了|焦)"
-    r"|(?:冒|出|钻出|飘出).{0,2}(?:黑|白|浓)?烟|(?:黑|白|浓)烟|烟(?:雾|很大|好大|老大|太大)"
-    r"|全是烟|好呛|烟雾报警|什么东西烧着"
+    r"|(?:冒|出|钻出|飘出).{0,2}(?:黑|白|浓)?烟|(?:黑|白|浓)烟|烟(?:雾(?!报警|探测)|很大|好大|老大|太大)"
+    r"|全是烟|好呛|烟雾报警(?:器)?.{0,4}(?:响|叫|鸣)|什么东西烧着"
+    # a thing caught fire: "被子晾在外面着了", "电线好像着了"
+    r"|(?:被子|衣服|窗帘|纸|箱|柜|沙发|床|车|电线|线|木头|杂物|垃圾|东西)[^。]{0,8}(?<![睡找点打没])着了"
     # a pan or oil caught and the sender cannot put it out
     r"|(?:锅|油锅|锅里).{0,4}着(?:了|火|起来)|扑不灭|灭不(?:了|掉|下去)"
     # flames coming out, vehicles or things burning, smoke everywhere
@@ -40,7 +42,8 @@ _FIRE = compile_gated(
 _GAS = compile_gated(
     r"(?:煤气|燃气|天然气|液化气|煤汽|天然汽|gas)(?!公司|费|卡|报警器|灶|安检|入户|改造|检查|缴费|开户)"
     r"[^。!?]{0,14}(?:味|漏|泄|嘶|呲)|漏气|(?:味|闻着|闻到|闻起来|气味).{0,8}(?:像|跟|似)(?:是)?(?:煤气|燃气|天然气|液化气)"
-    r"|(?:像|跟|似)(?:是)?(?:煤气|燃气|天然气|液化气)[^。]{0,12}(?:头晕|晕|恶心|想吐|头疼|头痛|难受|喘)|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶|臭鸡蛋味"
+    r"|(?:像|跟|似)(?:是)?(?:煤气|燃气|天然气|液化气)[^。]{0,12}(?:头晕|晕|恶心|想吐|头疼|头痛|难受|喘)"
+    r"|(?:煤气|燃气|天然气|液化气)[^。]{0,16}(?:味|气味)[^。]{0,8}(?:头.{0,3}(?:晕|昏|疼|痛)|晕|恶心|想吐)|(?:燃气|煤气|气)管.{0,4}(?:漏|嘶)|嘶嘶|臭鸡蛋味"
 )
 _SPARK = compile_gated(
     r"火花|火星|打火花|(?<!打不着)(?<!热水器)(?<!灶)(?:一直|在)打火|噼里?啪|冒了火|蓝光|电线.{0,3}(?:在)?烧|线烧|烧(?:塑料|电线|胶皮)|被电了|电了一下|短路|漏电|触电|(?:插排|插线板|排插|插座|插头|充电器|充电头|电源线|电线)(?:都)?.{0,2}(?:烧(?:了|起来|着|焦|黑|化)|炸了|化了)|带电|手.{0,2}(?:麻了|发麻)|电箱.{0,2}(?:炸|爆)|配电.{0,3}(?:炸|爆|冒)"
@@ -56,13 +59,16 @@ _FLOOD = compile_gated(
     r"|水.{0,8}(?:从|顺着|进|流进|滴进|渗进|漏进).{0,6}(?:灯|浴霸|插座|开关|电箱|电表箱|配电)"
     r"|(?:漏|滴|渗|流|往下掉|往下滴).{0,10}越(?:来越)?(?:多|大|快|猛|厉害)|越(?:滴|漏|流|渗)越(?:多|快|大|猛)"
     r"|(?:电梯井|井道|底坑|电梯坑).{0,6}(?:进水|有水|灌水|积水|全是水|淹|水)|水.{0,8}(?:流|灌|漏|渗|进)(?:进|到)?(?:了)?电梯(?:井|间|坑)"
+    r"|水[^。]{0,8}往里(?:流|淌|灌|涌)|往上(?:涌|翻)水|水[^。]{0,6}(?:半米|一米|齐腰|齐膝|过膝|到腰)"
+    r"|(?:马桶|厕所|水池|浴缸|洗手池).{0,4}(?:满出来|溢出来|漫出来)"
     r"|水箱.{0,3}溢|溢(?:水|出来).{0,8}(?:往下|顺着?)|往下冲|顺着?楼梯.{0,4}(?:流|冲|淌)"
     r"|瀑布|成(?:了)?河|水漫金山|(?:跟|像)下(?:雨|大雨)(?:一样|似的)|(?:哗哗|哗啦啦?)(?:地|的)?(?:流|淌|往|灌|冒)"
 )
 _TRAPPED = compile_gated(
-    r"(?:被困|困在|困住|被关|关在.{0,3}梯|电梯困人(?!应急|电话|的事|演练)|困电梯)"
+    r"(?:(?:被困|困在|困住)(?!在?(?:公司|单位|外地|老家|学校|路上|高速|机场|车站|国外|酒店))|被关|关在.{0,3}梯|电梯困人(?!应急|电话|的事|演练)|困电梯)"
     r"|(?:电梯|轿厢|梯).{0,12}(?:卡|停|掉|坠|不动).{0,14}(?:里面|里头|有人|在里|人在)"
     r"|(?:电梯|梯)里.{0,6}(?:出不来|打不开)"
+    r"|(?:我|我们|人|孩子|小孩|老人)(?:还)?在(?:电梯|梯|轿厢)(?:里|里面|里头)[^。]{0,16}(?:不动|停|卡|打不开|出不来|掉)"
     r"|卡在(?:了)?(?:电梯|梯|轿厢)(?:里|里面|里头|中间)|在(?:电梯|梯|轿厢)(?:里|里面|里头).{0,3}卡(?:了|住|着)"
     # someone still inside a lift that stopped or fell; a person locked in
     r"|(?:电梯|梯|电提).{0,24}(?:里面有人|里头有|里面好像有|人出不来|出不去|里面关|拍门|在里面哭)"
@@ -76,6 +82,7 @@ _TRAPPED = compile_gated(
     r"|(?:电梯|梯|轿厢)(?:里|里头|里面)?.{0,4}(?:困|关)(?:着|了|住)?"
     r"(?:[一两三四五几俩]?个|[两俩]|人|孩|小|老|孕|外卖|快递)|困(?:在)?里(?:头|面)"
 )
+_STRANDED = compile_gated(r"(?:被困|困在|困住)在?(?:公司|单位|外地|老家|学校|路上|高速|机场|车站|国外|酒店)")
 # --- people in danger: fallen, unconscious, acutely ill (alone), lost
 _PERSON = compile_gated(
     r"晕(?:倒|过去|了过去)|昏(?:倒|迷|过去)|躺(?:在)?地上|一动不动|(?:躺|趴|倒)(?:着|在.{0,4})不动"
@@ -83,12 +90,15 @@ _PERSON = compile_gated(
     r"|喘不上|呼吸困难|心脏病(?:犯|发)|中风|嘴歪|说不出话|流血|头破|站不住|爬不起来|起不来|扶不(?:动|起)"
     r"|救命|没人应|不应门|(?:几|两|三)天没(?:开门|露面|见)|快来人"
     # stroke, seizure, no response, cyanosis, bleeding, choking, labour
-    r"|嘴角.{0,2}歪|半边身子|不听使唤|(?:浑身|身体)(?:发抖|抽)|(?:嘴唇|脸).{0,2}(?:发紫|紫了|憋)|啥也不说|不吭声|没动静|喊不醒|不醒(?!目)"
+    r"|(?:高烧|发烧|烧).{0,4}抽筋|(?:宝宝|孩子|小孩|娃|婴儿).{0,6}抽筋|嘴角.{0,2}歪|半边身子|不听使唤|(?:浑身|身体)(?:发抖|抽)|(?:嘴唇|脸).{0,2}(?:发紫|紫了|憋)|啥也不说|不吭声|没动静|喊不醒|不醒(?!目)"
     r"|呼吸(?:很弱|微弱)|身上冰凉|血止不住|满脸(?:是)?血|骨头.{0,3}断|腿.{0,3}变形|羊水破|噎住|喘不上|心口疼|冷汗"
     r"|昏昏沉沉|说话含糊|头先着地|栽倒|(?:突然|一下)倒(?:了|地|下)|倒地|躺着(?:个|一个)人|(?:一直|都)?叫(?:他|她)?(?:名字)?也?没反应"
 )
 _CHILD = r"(?:孩子|小孩|娃|小朋友|男孩|女孩|宝宝|儿子|女儿|闺女|小子)"
-_LEDGE = r"(?:窗外|窗户外|窗台外|阳台外|空调外机|空调架|外机(?:架)?上|窗沿|护栏外|栏杆外|围栏外|防盗窗外)"
+_LEDGE = (
+    r"(?:窗台上|爬上窗|楼顶边|天台边|楼顶上|楼顶的?边|没(?:有)?(?:装)?(?:防护栏|护栏|防盗窗)|窗外|窗户外"
+    r"|窗台外|阳台外|空调外机|空调架|外机(?:架)?上|窗沿|护栏外|栏杆外|围栏外|防盗窗外)"
+)
 _CHILD_OUT = compile_gated(
     _CHILD + r"[^。把]{0,12}(?:" + _LEDGE + r"|(?:爬|翻)(?:到|上|出)(?:了)?(?:窗|阳台|护栏|栏杆|围栏))"
     r"|" + _LEDGE + r"[^。]{0,12}" + _CHILD
@@ -106,12 +116,14 @@ _LOST = compile_gated(
     r"|没影|跟丢|就没了|没上来|人没到|联系不上|认不得路|不认得路|不知道自己在哪|说不(?:清|上来)|转悠|念叨着回家|往外走|自己(?:开门)?出去"
 )
 _VULNERABLE = re.compile(
-    r"孩子|小孩|娃|小子|老二|双胞胎|放学|男孩|女孩|闺女|女儿|儿子|宝宝|小朋友|\d岁|[一二三四五六七八九十]岁|老人|老头|老太|老爷|"
+    r"孩子|小孩|娃|弟弟|妹妹|孙子|孙女|外孙|小子|老二|双胞胎|放学|男孩|女孩|闺女|女儿|儿子|宝宝|小朋友|\d岁|[一二三四五六七八九十]岁|老人|老头|老太|老爷|"
     r"奶奶|爷爷|大爷|阿婆|婆婆|外婆|外公|姥姥|姥爷|老伴|我爸|我妈|俺娘|俺爹|糊涂|痴呆|记性不好|独居|一个人在家"
 )
 _ANIMAL = re.compile(r"猫|狗|鸟|鹦鹉|仓鼠|兔|柯基|泰迪|金毛|宠物")
 _ILL_ALONE = re.compile(
     r"(?:一个人在家|独居|家里没人|一个人|就我一个).{0,16}(?:烧到|发烧|头晕|没劲|起不来|爬不起来|站不住|疼)"
+    r"|(?:头(?:很|好|特别)?晕|一直吐|吐了好几|烧到|没劲|起不来|站不住|疼得|喘不).{0,16}"
+    r"(?:一个人在家|家里没(?:别)?人|就我一个|独居|没人在家|家里没别人)"
 )
 
 # --- cancellations: over, false alarm, drill, past, negated, hypothetical
@@ -143,7 +155,9 @@ _ASKING = re.compile(
 # 先扶还是先打120"); "…的话" closes one that began at the previous break ("燃气泄漏的话…").
 _HYP_OPEN = compile_gated(
     r"真(?:要|的要)?(?=(?:着火|起火|失火|烧起来|漏气|出事)了?.{0,6}(?:谁|都|全|就|肯定|后果|怎么|咋))|如果|假如|假设|万一|(?<![主只就还不])要是|若是|倘若|一旦")
-_HYP_CLOSE = compile_gated(r"(?<![说讲听句])的话")
+_HYP_CLOSE = compile_gated(
+    r"(?<![说讲听句])的话|的时候(?=[^。]{0,8}(?:应该|该|怎么|咋|往哪|要不要|能不能|先))"
+)
 _BREAK = re.compile(r"[。!?;]")
 # A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$")
@@ -153,7 +167,11 @@ _HYPOTHETICAL_CANCEL = re.compile(
 # Weaker signals, each not enough alone, that add up ("一股焦味 + 烟感在叫 + 敲门没人开",
 # "头晕得厉害 + 家里就我一个人"): (pattern, weight, kind); urgent at WEAK_THRESHOLD.
 _WEAK = (
-    (re.compile(r"焦味|糊味|烧焦|烧糊|焦糊|烧塑料|橡胶味|冒烟|烟味"), 1.5, "hazard"),
+    (
+        re.compile(r"焦味|糊味|烧焦|烧糊|焦糊|烧塑料|塑料.{0,2}烧|烧着的味|橡胶味|冒烟|烟味|(?:烟|雾)蒙蒙"),
+        1.5,
+        "hazard",
+    ),
     (re.compile(r"(?:报警器|烟感|警报|警铃).{0,4}(?:响|叫|鸣)"), 1.5, "hazard"),
     (
         re.compile(r"敲门.{0,4}(?:没人|不开|不应)|没人开|没人应|家里(?:好像)?没人|没大人|电话.{0,3}(?:打不通|不接|没人接)|联系不上"),
@@ -223,7 +241,7 @@ def hypothetical_spans(text: str) -> list[tuple[int, int]]:
 
 def mask_hypothetical(text: str) -> str:
     """`text` with its hypothetical clauses blanked out (same length)."""
-    if not (_HYP_OPEN.search(text) or "的话" in text):
+    if not (_HYP_OPEN.search(text) or "的话" in text or "的时候" in text):
         return text
     chars = list(text)
     for start, end in hypothetical_spans(text):
@@ -279,9 +297,20 @@ def _blank(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda m: "_" * len(m.group(0)), text)
 
 
+# Smoke from something burnt on purpose or cooking ("有人在楼下烧垃圾 烟太大了"): a nuisance,
+# unless the fire has spread or caught something ("火烧到电线了").
+_NUISANCE_SMOKE = compile_gated(r"烧纸|烧香|烧垃圾|烧树叶|烧秸秆|烧烤|烤串|熏腊|抽烟|油烟(?!机)")
+_SPREAD = compile_gated(
+    r"着火|起火|失火|火苗|火很大|火势|烧到|蔓延|烧着了|烧起来|引着|着了|爆炸|炸了|冒火|火花"
+    r"|煤气|燃气|天然气|液化气|漏气"
+)
+
+
 def cancelled(text: str) -> bool:
     """Over, a drill, a past event, or a negated danger."""
     if _OVER.search(text) or _NEGATED.search(text):
+        return True
+    if _NUISANCE_SMOKE.search(text) and not _SPREAD.search(text):
         return True
     return bool(_SHUT_OFF.search(text) and not _STILL.search(text))
 
@@ -302,6 +331,12 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
         hits = [(c, w) for c, w in hits if c not in lexicon.phrases["urgent_notice"]]
         if person or any(p in text for p in lexicon.phrases["hazard"] if p != "电梯"):
             hits.append((heading, NOTICE_THRESHOLD))
+    # A device named, not a danger ("烟雾报警器能不能装一个"); stranded somewhere, not trapped
+    # ("被困在公司加班"): those words are no cue (a sounding alarm is the weak signal's to find).
+    if "报警器" in text:
+        hits = [(c, w) for c, w in hits if c not in ("报警", "烟雾")]
+    if _STRANDED.search(text):
+        hits = [(c, w) for c, w in hits if c not in ("被困", "困在", "困住")]
     score = sum(w for _, w in hits)
     cues = tuple(c for c, _ in hits)
     if person and lexicon.has("vulnerable", text):

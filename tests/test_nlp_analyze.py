@@ -315,3 +315,24 @@ DANGER_MECHANISM_CASES = [
 @pytest.mark.parametrize(("text", "urgent"), DANGER_MECHANISM_CASES)
 def test_danger_mechanisms(text: str, urgent: bool) -> None:
     assert analyze(text).urgent is urgent, text
+
+
+WIDER_DANGER_CASES = [
+    ("谁家的窗帘好像着了 往外冒烟", True),
+    ("楼道一楼积水快到膝盖半米深了", True),
+    ("我们还在电梯里 电梯停了 门打不开", True),
+    ("娃发高烧抽筋了 我一个人在家", True),
+    ("一直吐 头好晕 家里没别人", True),
+    ("妹妹下午出去玩到现在没回来 天都黑了", True),
+    ("燃气灶那边一股气味 头有点疼", True),
+    ("着火的时候应该先往哪里跑", False),
+    ("楼道能不能装个烟雾报警器", False),
+    ("我被困在单位加班 谁帮我喂下猫", False),
+    ("有人在楼下烧树叶 烟很大 呛人", False),
+    ("单元门关不上 风一直往里灌", False),
+]
+
+
+@pytest.mark.parametrize(("text", "urgent"), WIDER_DANGER_CASES)
+def test_wider_danger_wording(text: str, urgent: bool) -> None:
+    assert analyze(text).urgent is urgent, text
