@@ -144,6 +144,7 @@ _OVER = compile_gated(
 )
 _NEGATED = compile_gated(
     r"没(?:有)?人被困|里面没人|倒是没|没着火|没起火|(?<!是)不是漏|没漏|没(?:有)?(?:泄漏|漏气|冒烟)"
+    r"|(?:别|小心|以免|避免|当心|谨防)(?:引起|造成|发生)?(?:着火|起火|失火|火灾|漏电|触电)"
 )
 # Emergency services named, not an emergency: "请问打了120 救护车多久能到", "紧急按钮按了打到哪".
 _SERVICE = compile_gated(r"^(?:打了?|叫|快打|拨打)?(?:120|119|110)$|救护车|急救|报警|紧急")
@@ -160,7 +161,10 @@ _HYP_CLOSE = compile_gated(
 )
 _BREAK = re.compile(r"[。!?;]")
 # A hypothetical marker cancels only the danger words right after it ("万一着火", "会不会漏电").
-_HYPOTHETICAL = re.compile(r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$")
+_HYPOTHETICAL = re.compile(
+    r"(?:万一|如果|要是|会不会|防止|预防|注意防|严禁|容易|怕|打不着|点不着).{0,6}$"
+    r"|(?:别|小心|以免|避免|当心|谨防)(?:引起|造成|发生)?$"  # a warning: "注意安全 别着火"
+)
 _HYPOTHETICAL_CANCEL = re.compile(
     r"差点|打不着|点不着|没点着|万一|防|严禁|会不会|怕|容易|会着火|不要|提醒|提示|知识"
 )
