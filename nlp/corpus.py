@@ -30,7 +30,9 @@ BLIND3_TUNED_UP_TO = 104
 # blind4.jsonl (f-ids), likewise: scored once first; f0001-f0094 (40%) tuned on, f0095- never.
 BLIND4_TUNED_UP_TO = 94
 # blind5.jsonl (g-ids): written and scored once before the rules were touched, never tuned or
-# trained on (not in TRAINING_FILES); its misses were looked at only after the final tuning.
+# trained on (not in TRAINING_FILES). Before any change: urgent P=0.792 R=0.633, macro-F1 0.813;
+# after the round that followed: P=0.879 R=0.850, macro-F1 0.848. Its misses were then listed,
+# so it is now seen: a later round needs a fresh set for an honest figure.
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             un4, un4_err = held_out(records, untouched_records("blind4.jsonl"), weight)
             print(_line(f"all -> untouched blind4, weight {weight}", un4))
             un5, un5_err = held_out(records, untouched_records("blind5.jsonl"), weight)
-            print(_line(f"all -> blind5 (g, never trained), weight {weight}", un5))
+            print(_line(f"all -> blind5 (never trained), wt {weight}", un5))
         if args.errors:
             print("\n== 5-fold CV ==\n" + format_report(cv, cv_err))
             print("\n== dev -> extra ==\n" + format_report(ho, ho_err) + "\n")
