@@ -94,7 +94,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
         if transport_name == "wechaty":
             from bot.transports.wechaty import WechatyTransport
 
-            known = {k.removeprefix("room_id:"): v for k, v in (await _room_ids(repo)).items()}
+            known = {k.removeprefix("room_id:"): v for k, v in (await repo.kv_items("room_id:")).items()}
             transport: Any = WechatyTransport(
                 topics=[g.topic for g in cfg.groups] + [cfg.staff_group],
                 known_ids=known,
@@ -117,9 +117,6 @@ async def cmd_run(args: argparse.Namespace) -> int:
             await transport.close()
     return 0
 
-
-async def _room_ids(repo: Any) -> dict[str, str]:
-    return await repo.kv_items("room_id:")
 
 
 async def cmd_replay(args: argparse.Namespace) -> int:

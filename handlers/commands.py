@@ -16,7 +16,7 @@ from handlers.routing import contact_for, unit_label
 from handlers.settings import Commands, Config
 from handlers.timing import release_time
 from storage import Event, Item, NotFound, Outgoing
-from storage.states import ACTIVE, STATUSES, IllegalTransition, next_status
+from storage.states import ACTIVE, IllegalTransition, next_status
 
 # Leading @-mentions (WeChat ends each with U+2005 or a space) are not part of the command.
 _MENTIONS = re.compile(r"^(?:\s*@[^\s\u2005]+[\s\u2005]*)+")
@@ -187,5 +187,3 @@ async def _todo(inc: Incoming, ctx: Ctx) -> list[Outgoing]:
             age=texts.age(hours)))
     return [_reply(inc, ctx, "\n".join(lines))]
 
-
-assert set(STATUSES) == set(texts.STATUS_LABELS)

@@ -36,7 +36,3 @@ def next_status(status: str, action: str) -> str:
         return TRANSITIONS[(status, action)]
     except KeyError:
         raise IllegalTransition(status, action) from None
-
-
-def is_active(status: str) -> bool:
-    return status in ACTIVE

@@ -112,3 +112,10 @@ def test_transitions_are_data():
         next_status("closed", "claim")
     assert all(to in {"open", "claimed", "resolved", "closed"} for to in TRANSITIONS.values())
     assert {"open", "claimed"} == ACTIVE
+
+
+def test_every_status_has_a_label_people_read():
+    from handlers import texts
+    from storage.states import STATUSES
+
+    assert set(STATUSES) == set(texts.STATUS_LABELS)
