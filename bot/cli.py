@@ -232,12 +232,13 @@ async def cmd_train(args: argparse.Namespace) -> int:
     if not out:
         raise UsageError("no model file: set classifier.model in the config or pass -o FILE")
     out_path = Path(out) if Path(out).is_absolute() or args.output else cfg.base_dir / out
-    records = [(r.text, r.label) for r in training_records()]
-    corrections: list[tuple[str, str]] = []
+    records: list[tuple[str, str, bool | None]] = [(r.text, r.label, r.urgent) for r in training_records()]
+    corrections: list[tuple[str, str, bool | None]] = []
     db = _db(args, cfg)
     if db.is_file():
         async with open_repository(db) as repo:
-            corrections = await repo.corrections()
+            # A correction changes a category; it says nothing about urgency.
+            corrections = [(text, label, None) for text, label in await repo.corrections()]
     model = train_model(records + corrections)
     model.save(out_path)
     print(f"模型已写入 {out_path}（训练样本 {len(records)} 条，楼道长纠正 {len(corrections)} 条）")

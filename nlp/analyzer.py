@@ -34,6 +34,7 @@ class Analyzer:
         guess_threshold: float = 0.55,
         model: NaiveBayes | None = None,
         model_weight: float = MODEL_WEIGHT,
+        learned_urgency: bool = True,
     ) -> None:
         words = list(extra_words) + [w for ws in (extra_lexicon or {}).values() for w in ws]
         ensure_jieba(words)
@@ -44,14 +45,21 @@ class Analyzer:
         self.model = model
         self.model_weight = model_weight if model is not None else 0.0
         self.guess_threshold = guess_threshold
+        self.learned_urgency = learned_urgency
 
     def scores(self, clean: str, urg: Urgency, hits: Hits) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Combined score per category for normalised text, and the cues behind each."""
-        totals = self._totals(clean, urg, hits)
+        totals = self._totals(clean, urg, hits, self._evidence(clean)[0])
         cues = {c: [w for w, _ in hits[c]] for c in CATEGORIES}
         return dict(zip(CATEGORIES, totals, strict=True)), cues
 
-    def _totals(self, clean: str, urg: Urgency, hits: Hits) -> list[float]:
+    def _evidence(self, clean: str) -> tuple[tuple[float, ...] | None, float]:
+        """The model's per-category scores (None without a model) and its urgency opinion."""
+        if self.model is None or not clean:
+            return None, 0.0
+        return self.model.evidence(clean, tokenize(clean))
+
+    def _totals(self, clean: str, urg: Urgency, hits: Hits, nb: tuple[float, ...] | None) -> list[float]:
         """Combined scores in CATEGORIES order: rules, then lexicon cues, then the model."""
         adj, fired = rule_adjustments(self.lexicon, clean, urg)
         # Fault words in a message that says the fault is fixed, being handled or announced
@@ -61,8 +69,7 @@ class Analyzer:
         for c in CATEGORIES:
             cue_sum = sum([w for _, w in hits[c]])
             totals.append(adj[c] + (cue_sum * discount if c == "complaint" else cue_sum))
-        if self.model_weight and clean:
-            nb = self.model.mean_loglik(clean, tokenize(clean))
+        if self.model_weight and nb is not None:
             top = max(nb)
             weight = self.model_weight
             totals = [t + weight * (s - top) for t, s in zip(totals, nb, strict=True)]
@@ -72,8 +79,9 @@ class Analyzer:
         clean = normalize(text)
         # "管不管", "停不停水" ask; their "不管"/"不停" must not count as complaint cues.
         hits = self.lexicon.hits_all(A_NOT_A.sub(r"是否\1", clean) if "不" in clean else clean)
-        urg = urgency(self.lexicon, clean, hits)
-        totals = self._totals(clean, urg, hits)
+        nb, learned = self._evidence(clean)
+        urg = urgency(self.lexicon, clean, hits, learned if self.learned_urgency else 0.0)
+        totals = self._totals(clean, urg, hits, nb)
         top = max(totals)
         best = totals.index(top)  # the first of equal scores, as max(CATEGORIES, key=...) did
         exps = [math.exp((t - top) / TEMPERATURE) for t in totals]

@@ -38,7 +38,7 @@ def folds(records: Sequence[Record], k: int = 5, seed: int = 13) -> list[list[Re
 
 
 def _fit(train: Sequence[Record], weight: float) -> Analyzer:
-    model = train_model((r.text, r.label) for r in train)
+    model = train_model((r.text, r.label, r.urgent) for r in train)
     return Analyzer(model=model, model_weight=weight)
 
 

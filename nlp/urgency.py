@@ -192,6 +192,8 @@ _WEAK = (
     (re.compile(r"快来|赶紧|救命|怎么办|求助|快点|危险|别碰"), 0.5, None),
 )
 WEAK_THRESHOLD = 3.0
+# The model's urgency opinion that counts as a detector; chosen by cross-validation.
+LEARNED_THRESHOLD = 1.0
 # No weak signal is worth the threshold alone: one pass finds whether two might be present.
 _WEAK_ANY = compile_gated("|".join(f"(?:{p.pattern})" for p, _, kind in _WEAK if kind))
 
@@ -319,8 +321,11 @@ def cancelled(text: str) -> bool:
     return bool(_SHUT_OFF.search(text) and not _STILL.search(text))
 
 
-def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgency:
-    """Urgency of normalised `text` (pass `hits_all` if the lexicon was already matched)."""
+def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None, learned: float = 0.0) -> Urgency:
+    """Urgency of normalised `text` (pass `hits_all` if the lexicon was already matched).
+
+    `learned` is the model's opinion (see NaiveBayes.evidence): at LEARNED_THRESHOLD it counts
+    as one more detector, but only where some word of danger stands and nothing calls it off."""
     full = text
     text = mask_hypothetical(text)  # "如果电梯困人 应该先打哪个电话" reports no danger
     if text is not full:
@@ -360,7 +365,10 @@ def urgency(lexicon: Lexicon, text: str, hits_all: Hits | None = None) -> Urgenc
     ):
         return Urgency(False, cues, None)
     lexical = score >= (NOTICE_THRESHOLD if notice else URGENT_THRESHOLD)
-    if not lexical and kind is None:
+    learned_fires = learned >= LEARNED_THRESHOLD and bool(
+        hits or person or lexicon.has("hazard", text) or _WEAK_ANY.search(text)
+    )
+    if not lexical and kind is None and not learned_fires:
         return Urgency(False, cues, None)
     # Over, a drill, a past event or a false alarm: not urgent (an urgent notice still is).
     scope = _blank(_OWN_FINE, full) if _OWN_FINE.search(full) else full
