@@ -337,3 +337,36 @@ WIDER_DANGER_CASES = [
 @pytest.mark.parametrize(("text", "urgent"), WIDER_DANGER_CASES)
 def test_wider_danger_wording(text: str, urgent: bool) -> None:
     assert analyze(text).urgent is urgent, text
+
+
+# Dangers said without the usual words, and look-alikes the same mechanisms must leave alone.
+INDIRECT_DANGER_CASES = [
+    ("门缝底下一直往外钻烟 门把手都是烫的", True),  # smoke through a door, a hot door
+    ("燃气报警器叫个不停 厨房一股怪味", True),  # a gas alarm sounding
+    ("插座里滋滋的电流声 墙摸着发烫", True),
+    ("卫生间跑水了 已经流到走廊了", True),
+    ("我爸把一整板降压药吞了 叫不太醒", True),  # swallowed pills
+    ("独居的刘奶奶 门口的报纸堆了三天没拿", True),  # an elder alone, not seen
+    ("我老妈出门买菜 现在不知道自己在哪 找不着回家的路", True),
+    ("低血糖犯了 手抖 家里就我一个", True),
+    ("物业通知：楼顶招牌松了随时会掉 楼下的人马上离开", True),
+    ("灶上炖着汤 人出门了 门口一股糊味", True),
+    ("天然气报警器在响 不是我家 是对门 他家没人", True),  # "不是我家" is no all-clear
+    ("燃气管被钻破了 马上疏散 我把阀门关了 但还在漏", True),
+    ("救命 这个电钻声从早上响到现在", False),  # "救命" as a sigh
+    ("救命 谁能借我个开瓶器", False),
+    ("烟雾报警器一直滴滴叫 应该是电池没电了", False),
+    ("电热毯开一整夜会不会起火啊", False),  # a worry, not a fire
+    ("孩子的跳绳找不到了 谁家有借一下", False),  # a thing lost, not a child
+    ("电梯停在一楼不动了 里面是空的", False),
+    ("楼下流浪猫越来越多 晚上叫得跟小孩哭似的", False),
+    ("我上夜班 白天起不来 谁帮我领下物资 1203", False),
+    ("楼下那个不是晕倒 是师傅在睡午觉", False),
+    ("起火的是对面小区 不是我们这 别慌", False),
+    ("排水沟堵死了 下大雨肯定又要淹", False),  # a prediction
+]
+
+
+@pytest.mark.parametrize(("text", "urgent"), INDIRECT_DANGER_CASES)
+def test_indirect_danger_wording(text: str, urgent: bool) -> None:
+    assert analyze(text).urgent is urgent, text

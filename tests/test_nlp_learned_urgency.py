@@ -6,13 +6,13 @@ from __future__ import annotations
 from nlp.analyzer import Analyzer
 from nlp.model import NaiveBayes, train_model
 
-# A door hot to the touch with a burning smell behind it: no rule names that danger, and the
-# burning smell alone is only a weak signal. The examples teach the model that it is one.
+# A burning smell with a red glow flickering behind a window: no rule names that danger, and
+# the burning smell alone is only a weak signal. The examples teach the model that it is one.
 URGENT = [
-    "601门缝里一股焦味 门把手烫手 快来人",
-    "楼上焦味越来越重 门把手都烫手了",
-    "对门一股焦味 门摸着烫手 没人开门",
-    "焦味从门缝里出来 门把手烫手 怎么办",
+    "601窗户里一股焦味 红光一闪一闪的",
+    "楼上焦味越来越重 窗户里红光一闪一闪",
+    "对门一股焦味 屋里红光一闪一闪 没人开门",
+    "焦味从窗户里出来 红光一闪一闪 怎么办",
 ]
 CALM = [
     "楼道灯坏了 麻烦物业看一下",
@@ -22,7 +22,7 @@ CALM = [
     "有人顺路帮我带瓶酱油吗",
     "楼下垃圾好几天没收了",
     "快递放门口就行 谢谢",
-    "门把手松了 谁会修",
+    "窗户一闪一闪的灯 谁会修",
 ]
 
 
@@ -34,18 +34,18 @@ def _model() -> NaiveBayes:
 
 
 def test_the_model_catches_a_danger_the_rules_do_not_know() -> None:
-    text = "隔壁门缝里焦味很重 门把手烫手"
+    text = "隔壁窗户焦味很重 红光一闪一闪"
     assert Analyzer(model=_model()).analyze(text).urgent is True
     assert Analyzer(model=_model(), learned_urgency=False).analyze(text).urgent is False
 
 
 def test_no_word_of_danger_no_learned_alarm() -> None:
-    # Shares the learned words but names no danger: a loose door handle is not an emergency.
-    assert Analyzer(model=_model()).analyze("门把手烫手 门缝很大").urgent is False
+    # Shares the learned words but names no danger: a flickering light is not an emergency.
+    assert Analyzer(model=_model()).analyze("窗户里红光一闪一闪 一闪一闪").urgent is False
 
 
 def test_a_cancellation_still_calls_it_off() -> None:
-    analysis = Analyzer(model=_model()).analyze("隔壁门缝里焦味很重 门把手烫手 已经没事了")
+    analysis = Analyzer(model=_model()).analyze("隔壁窗户焦味很重 红光一闪一闪 已经没事了")
     assert analysis.urgent is False
 
 
@@ -64,4 +64,4 @@ def test_corrections_without_urgency_teach_categories_only() -> None:
 def test_the_opinion_survives_saving(tmp_path) -> None:
     path = tmp_path / "model.json"
     _model().save(path)
-    assert Analyzer(model_path=path).analyze("隔壁门缝里焦味很重 门把手烫手").urgent is True
+    assert Analyzer(model_path=path).analyze("隔壁窗户焦味很重 红光一闪一闪").urgent is True
