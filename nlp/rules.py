@@ -47,7 +47,27 @@ _FRIENDLY_ALERT = re.compile(
 # A business's offer: "团购价…截单", "要的私我", "开业打八折", "急售".
 _AD = re.compile(
     r"团购价|截单|要的接龙|要的私我|私我|加我微信|加微信|开业|打[一二三四五六七八九]折|急售|有意私聊|到货|自提|包邮|特价"
+    # services and lettings on offer: "疏通下水道 不通不收费", "房屋出租 拎包入住", "老人8折"
+    r"|有意者|拎包入住|随叫随到|不通不收费|不.不收费|质保|小活|新客户|[0-9一二三四五六七八九]折|公安备案|接单|欢迎(?:咨询|来电|选购)"
+    r"|(?:房屋|房子|单间|店面)(?:出租|出售)|上门(?:服务|回收)|(?:每件|每斤|每份)[0-9.]+元|[0-9.]+元(?:一|每)?(?:盒|斤|份|箱|件|袋)"
 )
+# A group-buy or sign-up list line: "5. 1103 赵 两份", "2单元801 鸡蛋1箱", "接龙 团购牛奶".
+_ORDER_LINE = re.compile(
+    r"^(?:[0-9]{1,3}[.、)] ?)?(?:[0-9]幢)?(?:[0-9]单元)?[0-9]{3,4}(?:室)?[^?,。]{0,10}?"
+    r"(?:[0-9一二两三四五六七八九十]+ ?(?:箱|盒|份|斤|袋|瓶|个|只|提|桶|包|件|位|人)|已接龙)$"
+    r"|^(?:[0-9]{1,3}[.、)] ?)|接龙"
+)
+# Praise for a neighbour or the property office: "物业这次修得挺快的", "阿姨好认真 点个赞".
+_PRAISE = re.compile(r"辛苦了|人真好|真是好|点(?:个)?赞|好认真|挺快|真给力|太给力|靠谱|暖心|感动|好孩子|巴适")
+# A sign explained as something harmless: "那不是烟 是水汽", "是航空障碍灯 不是火".
+_NOT_WHAT_IT_SEEMED = re.compile(
+    r"(?:^|[ ,。])(?:那|这)?不是(?:火|烟|报警|漏水|着火|咱|我们|警报)"
+    r"|是.{1,14} 不是(?:火|烟|报警|漏|咱|我们|着火)"
+    r"|以为.{1,10}(?:原来|其实)是|[是在]按着玩"
+)
+# A notice posted under its sender's name: "物业：1单元电梯暂停 请大家走楼梯".
+_SPEAKER_NOTICE = re.compile(r"^(?:物业|社区|居委会?|楼道长|楼长|管家|物业服务中心|网格员)[^ ,。]{0,4}:")
+_TO_ALL = re.compile(r"请|大家|各位|住户|居民|勿|注意|暂停|停用|正在")
 # A captain relaying news: "跟大家同步一下", "通报一下".
 _BRIEFING = compile_gated(r"(?:跟|和|向)大家(?:同步|说|汇报|通报|传达)一下|通报一下|传达一下")
 # Done and reported: "换好了", "已经修过了", "止住了", "来看过了" (not "修好了又坏了").
@@ -142,7 +162,10 @@ _HELP_GIVEN = re.compile(r"我(?:已经)?帮.{0,10}了")
 
 # Rules saying the matter is over, handled or announced (see Analyzer.scores).
 RESOLVING = frozenset(
-    {"done", "handling", "over", "notice-form", "notice", "explained", "friendly-alert", "briefing", "opened"}
+    {
+        "done", "handling", "over", "notice-form", "notice", "explained", "friendly-alert",
+        "briefing", "opened", "not-what-it-seemed", "speaker-notice",
+    }
 )
 
 
@@ -207,6 +230,19 @@ def rule_adjustments(lexicon: Lexicon, text: str, urgency: Urgency) -> tuple[dic
         resolved = True
     if _AD.search(text) and not _REQUEST.search(text) and "车位" not in text:
         fire("ad", "other", 3)
+    order = _ORDER_LINE.search(text)
+    if order and not (_question_end(text) or lexicon.has("question_opening", text)):
+        fire("order-line", "other", 5 if order.group(0) != "接龙" else 3)
+    if _PRAISE.search(text) and not (
+        _RELAPSE.search(text) or lexicon.has("demand", text) or _question_end(text) or _REQUEST.search(text)
+    ):
+        fire("praise", "other", 3)
+    if _NOT_WHAT_IT_SEEMED.search(text) and not urgency.urgent:
+        fire("not-what-it-seemed", "other", 4)
+        resolved = True
+    if _SPEAKER_NOTICE.search(text) and _TO_ALL.search(text):
+        fire("speaker-notice", "other", 5)
+        resolved = True
     if _BRIEFING.search(text):
         fire("briefing", "other", 3)
         resolved = True
