@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -209,11 +210,17 @@ class Config(_Model):
     def tz(self) -> tzinfo:
         return ZoneInfo(self.timezone)
 
+    @cached_property
+    def _groups_by_topic(self) -> tuple[tuple[Group, ...], dict[str, Group]]:
+        # Every message looks its group up, and a community has hundreds of groups.
+        return self.groups, {g.topic: g for g in self.groups}
+
     def group(self, topic: str) -> Group | None:
-        for g in self.groups:
-            if g.topic == topic:
-                return g
-        return None
+        groups, by_topic = self._groups_by_topic
+        if groups is not self.groups:  # model_copy(update=...) copied the cache with the rest
+            del self.__dict__["_groups_by_topic"]
+            groups, by_topic = self._groups_by_topic
+        return by_topic.get(topic)
 
     def unit_ids(self) -> frozenset[str]:
         return frozenset(u.id for u in self.units.values())
