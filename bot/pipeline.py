@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from handlers.context import Ctx, Incoming
 from handlers.router import dispatch
 from handlers.settings import Config
-from nlp import Analyzer
+from nlp import Analysis, Analyzer
 from storage import Message, Outgoing, Repository
 
 
@@ -29,6 +29,9 @@ log = logging.getLogger("stairbot.pipeline")
 # WeChat sometimes delivers the same text twice under new ids seconds apart.
 ECHO_WINDOW = timedelta(seconds=10)
 PENDING_LIMIT = 500  # messages processed per transaction
+# Chatter repeats word for word ("收到", "好的", "谢谢"): about half of a busy hour's texts were
+# seen before. nlp is pure, so a text's analysis can be kept; 20k entries are a few MB.
+ANALYSIS_CACHE = 20_000
 
 
 class Pipeline:
@@ -40,28 +43,46 @@ class Pipeline:
         self.on_queued = on_queued or (lambda rooms: None)  # told the rooms that got mail
         self.live = live  # the backlog guard only makes sense on a live transport
         self._known = {g.topic for g in cfg.groups} | {cfg.staff_group}
+        self._analyses: dict[str, Analysis] = {}  # text → analysis, least recently used first
 
     def wanted(self, msg: Message) -> bool:
         return msg.is_private or msg.room in self._known
 
     async def take(self, msgs: Sequence[Message], now: datetime) -> None:
-        """Record a batch durably (one commit), then process whatever is still pending."""
-        wanted = []
-        for m in msgs:
-            if self.wanted(m):
-                wanted.append(m)
-            else:
-                await self.repo.count_ignored(m.room, m.ts.astimezone(self.cfg.tz).date().isoformat())
-        if wanted:
-            await self.repo.record_messages(wanted, now)
-        await self.process_pending(now)
+        """Record a batch and process what is pending, in one transaction and one thread hop:
+        a message counts as taken once that commits. Should the processing fail, the batch is
+        still recorded on its own (in a transaction of its own) before the error goes up, so
+        nothing received is lost; the next start processes it."""
+        wanted = [m for m in msgs if self.wanted(m)]
+        ignored = [m for m in msgs if not self.wanted(m)]
+        try:
+            await self.process_pending(now, functools.partial(self._record, wanted, ignored, now))
+        except Exception:
+            if not wanted or self.repo.in_transaction():
+                raise  # the caller's transaction decides what is kept
+            try:
+                await self.repo.record_messages(wanted, now)
+            except Exception:
+                log.exception("the batch could not be recorded on its own either")
+            raise
 
-    async def process_pending(self, now: datetime) -> int:
+    async def _record(self, wanted: Sequence[Message], ignored: Sequence[Message],
+                      now: datetime, repo: Repository) -> None:
+        for m in ignored:
+            await repo.count_ignored(m.room, m.ts.astimezone(self.cfg.tz).date().isoformat())
+        if wanted:
+            await repo.record_messages(wanted, now)
+
+    async def process_pending(self, now: datetime,
+                              first: Callable[[Repository], Awaitable[None]] | None = None) -> int:
+        """Process what is pending, PENDING_LIMIT messages a transaction; `first` runs at the
+        start of the first one (take's recording)."""
         done = 0
         while True:
             # One thread hop for the whole batch, BEGIN to COMMIT, instead of one per statement.
             n, queued = await self.repo.atomic_inline(
-                functools.partial(self._process_batch, now=now))
+                functools.partial(self._process_batch, now=now, first=first))
+            first = None
             if not n:
                 return done
             done += n
@@ -70,10 +91,14 @@ class Pipeline:
             if n < PENDING_LIMIT:
                 return done  # we hold the only writer: nothing else can have arrived
 
-    async def _process_batch(self, repo: Repository, now: datetime) -> tuple[int, set[str]]:
+    async def _process_batch(self, repo: Repository, now: datetime,
+                             first: Callable[[Repository], Awaitable[None]] | None = None
+                             ) -> tuple[int, set[str]]:
         """Process what is pending, in order, inside the caller's transaction. What reads no
         state of the batch (echo checks against earlier batches, message marks, outgoing rows)
         is done in bulk; handlers still run one message at a time, each in its savepoint."""
+        if first is not None:
+            await first(repo)
         pending = await repo.pending_messages(limit=PENDING_LIMIT)
         texts = [m for m in pending if m.kind == "text" and m.text.strip()]
         in_db = await repo.similar_messages_since([(m, m.ts - ECHO_WINDOW) for m in texts])
@@ -101,7 +126,7 @@ class Pipeline:
         if not self.live:
             now = msg.ts  # replay: a message's own time is the time it happened
         try:
-            analysis = self.analyzer.analyze(msg.text)
+            analysis = self._analyze(msg.text)
         except Exception:
             # A message nlp chokes on would otherwise roll back its whole batch, and again
             # on every restart: mark it and go on.
@@ -121,6 +146,16 @@ class Pipeline:
         outs.extend((o, now) for o in out)
         return (msg.id, "handled" if answer else "backlog", analysis.category, analysis.urgent,
                 analysis.confidence)
+
+    def _analyze(self, text: str) -> Analysis:
+        cache = self._analyses
+        a = cache.pop(text, None)
+        if a is None:
+            a = self.analyzer.analyze(text)
+            if len(cache) >= ANALYSIS_CACHE:
+                del cache[next(iter(cache))]
+        cache[text] = a  # most recently used last
+        return a
 
     async def queue(self, out: Sequence[Outgoing], now: datetime) -> int:
         """Queue what a scheduled job produced, in one transaction."""

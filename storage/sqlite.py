@@ -403,6 +403,10 @@ class SqliteRepository:
     def _in_tx(self) -> bool:
         return self._inline is not None or self._owner.get()
 
+    def in_transaction(self) -> bool:
+        """Whether this task is inside a transaction() (its writes commit with the caller's)."""
+        return self._in_tx()
+
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         if self._in_tx():
